@@ -1,0 +1,14 @@
+/**
+ * The orasd protocol: the single source of truth for method names, params, results and error
+ * codes, shared by the daemon and every client. Imports nothing from src/.
+ */
+export * from './errors';
+export * from './common';
+export * from './artifacts';
+export * from './content';
+export * from './session';
+export * from './cli';
+export * from './progress';
+export * from './methods';
+export { validateParams, type ParamsProblem } from './validate';
+export { protocolSchema } from './schema';

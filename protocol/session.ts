@@ -1,0 +1,86 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Obj, RequestFields } from './common';
+
+export const InitializeParams = Obj({
+  clientName: Type.Optional(Type.String()),
+  clientVersion: Type.Optional(Type.String({ description: 'Semver of the client; a client newer than the daemon is told DAEMON_OUTDATED' })),
+  protocolVersion: Type.Optional(Type.String()),
+});
+export type InitializeParams = Static<typeof InitializeParams>;
+
+export const InitializeResult = Obj({
+  serverName: Type.String(),
+  serverVersion: Type.String(),
+  protocolVersion: Type.String(),
+  pid: Type.Integer(),
+  capabilities: Obj({
+    methods: Type.Array(Type.String()),
+    framing: Type.Array(Type.String()),
+    targets: Type.Array(Type.String()),
+  }),
+});
+export type InitializeResult = Static<typeof InitializeResult>;
+
+const Counter = Type.Integer({ minimum: 0 });
+
+export const StatusParams = Obj({});
+export type StatusParams = Static<typeof StatusParams>;
+
+export const StatusResult = Obj({
+  version: Type.String(),
+  pid: Type.Integer(),
+  uptimeSeconds: Type.Number(),
+  socket: Type.Optional(Type.String()),
+  clients: Obj({ connected: Counter, total: Counter }),
+  requests: Obj({
+    inFlight: Counter,
+    total: Counter,
+    succeeded: Counter,
+    failed: Counter,
+    cancelled: Counter,
+    byMethod: Type.Record(Type.String(), Counter),
+  }),
+  http: Obj({
+    requests: Counter,
+    byOrigin: Type.Record(Type.String(), Counter),
+    tokenFetches: Counter,
+  }),
+  caches: Obj({
+    manifests: Obj({ entries: Counter, bytes: Counter, hits: Counter, misses: Counter }),
+    tags: Obj({ entries: Counter, hits: Counter, misses: Counter }),
+    tokens: Obj({ entries: Counter }),
+    knownBlobs: Obj({ entries: Counter }),
+  }),
+  memory: Obj({ rss: Counter, heapUsed: Counter }),
+});
+export type StatusResult = Static<typeof StatusResult>;
+
+export const ShutdownParams = Type.Union([Obj({}), Type.Null()]);
+export const ShutdownResult = Type.Null();
+
+export const LoginParams = Obj({
+  ...RequestFields,
+  registry: Type.String({ minLength: 1, description: 'Registry host[:port]' }),
+  username: Type.Optional(Type.String()),
+  password: Type.Optional(Type.String()),
+  identityToken: Type.Optional(Type.String()),
+  registryConfig: Type.Optional(Type.String()),
+  plainHttp: Type.Optional(Type.Boolean()),
+  insecure: Type.Optional(Type.Boolean()),
+  caFile: Type.Optional(Type.String()),
+});
+export type LoginParams = Static<typeof LoginParams>;
+export const LoginResult = Obj({
+  registry: Type.String(),
+  store: Type.String({ description: '"file:<path>" or "helper:<name>"' }),
+});
+export type LoginResult = Static<typeof LoginResult>;
+
+export const LogoutParams = Obj({
+  ...RequestFields,
+  registry: Type.String({ minLength: 1 }),
+  registryConfig: Type.Optional(Type.String()),
+});
+export type LogoutParams = Static<typeof LogoutParams>;
+export const LogoutResult = Obj({ registry: Type.String(), store: Type.String() });
+export type LogoutResult = Static<typeof LogoutResult>;

@@ -40,6 +40,8 @@ export interface Target {
   readonly name: string;
   /** Registry host, or the layout path: goes into error data as `registry`. */
   readonly location: string;
+  /** Repository within the registry (registry targets only): lets a copy mount blobs across repositories. */
+  readonly repository?: string;
   /** A reference a user can pass back: `host/repo@digest`, `host/repo:tag`, `path@digest`. */
   reference(selector?: string): string;
 

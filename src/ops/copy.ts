@@ -1,0 +1,130 @@
+import { throwIfAborted } from '../errors';
+import type { Descriptor } from '../oci/descriptor';
+import { successors } from '../oci/manifest';
+import type { BlobOrigin, Target } from '../targets/target';
+import { DEFAULT_CONCURRENCY, Limiter, ProgressTracker, type OpContext } from './context';
+import { fetchParsed, isManifest, resolveSelector } from './graph';
+import { childAbort, transferOne } from './transfer';
+
+export interface CopyInput {
+  selector: string | undefined;
+  /** Tags to give the root at the destination; empty: the source tag when there was one. */
+  tags: string[];
+  recursive?: boolean;
+  concurrency?: number;
+  platform?: string;
+  noCache?: boolean;
+}
+
+export interface CopyStats {
+  manifests: number;
+  blobs: number;
+  mounted: number;
+  skipped: number;
+  healed: number;
+  bytes: number;
+}
+
+export interface CopyOutcome {
+  descriptor: Descriptor;
+  tags: string[];
+  stats: CopyStats;
+}
+
+/**
+ * Copies a manifest's graph — and with `recursive`, the referrers of every manifest in it, at
+ * every level — from one target to another. Children always land before their parents and
+ * referrers after their subjects, so a cancelled or failed copy leaves no manifest whose content
+ * is missing. A manifest already at the destination does not end the walk: its children are
+ * still checked (cheaply, through the destination's record of known blobs) and any missing one
+ * is copied, which heals a partial destination.
+ */
+export async function copy(src: Target, dst: Target, input: CopyInput, ctx: OpContext): Promise<CopyOutcome> {
+  const abort = childAbort(ctx.signal);
+  const signal = abort.signal;
+  const readOpts = { signal, ...(input.noCache ? { noCache: true } : {}) };
+  const root = await resolveSelector(src, input.selector, { ...readOpts, ...(input.platform ? { platform: input.platform } : {}), what: 'source' });
+  const tags = input.tags.length ? input.tags : input.selector && !input.selector.includes(':') && !input.platform ? [input.selector] : [];
+
+  const stats: CopyStats = { manifests: 0, blobs: 0, mounted: 0, skipped: 0, healed: 0, bytes: 0 };
+  const tracker = new ProgressTracker('copy', ctx.progress);
+  const limiter = new Limiter(Math.max(1, input.concurrency ?? DEFAULT_CONCURRENCY));
+  const origin: BlobOrigin | undefined =
+    src.kind === 'registry' && dst.kind === 'registry' && src.location === dst.location && src.repository && src.repository !== dst.repository
+      ? { registry: src.location, repository: src.repository }
+      : undefined;
+
+  const done = new Map<string, Promise<boolean>>();
+  const manifestsCopied: Descriptor[] = [];
+
+  /** Copies one node and everything under it; resolves true when something had to be written. */
+  const copyNode = (desc: Descriptor, tag?: string): Promise<boolean> => {
+    const key = tag ? `${desc.digest}#${tag}` : desc.digest;
+    let p = done.get(key);
+    if (!p) {
+      p = isManifest(desc) ? copyManifest(desc, tag) : copyBlob(desc);
+      done.set(key, p);
+      p.catch(() => abort.abort());
+    }
+    return p;
+  };
+
+  const copyBlob = async (desc: Descriptor): Promise<boolean> => {
+    tracker.expect(desc);
+    return limiter.run(async () => {
+      throwIfAborted(signal, 'copy');
+      const outcome = await transferOne(dst, desc, () => src.fetchBlob(desc, { signal }), tracker, signal, origin);
+      if (outcome === 'exists') stats.skipped += 1;
+      else if (outcome === 'mounted') stats.mounted += 1;
+      else {
+        stats.blobs += 1;
+        stats.bytes += desc.size;
+      }
+      return outcome !== 'exists';
+    });
+  };
+
+  const copyManifest = async (desc: Descriptor, tag?: string): Promise<boolean> => {
+    const node = await limiter.run(() => fetchParsed(src, desc, readOpts));
+    const children = successors(node.parsed);
+    const wrote = await Promise.all(children.map((c) => copyNode(c)));
+    throwIfAborted(signal, 'copy');
+    manifestsCopied.push(node.descriptor);
+    return limiter.run(async () => {
+      const present = await dst.exists(node.descriptor, { signal });
+      if (present && wrote.some(Boolean)) stats.healed += 1;
+      if (present && !tag) {
+        stats.skipped += 1;
+        return false;
+      }
+      await dst.pushManifest(node.descriptor, node.bytes, tag, { signal });
+      if (!present) stats.manifests += 1;
+      return !present;
+    });
+  };
+
+  try {
+    await copyNode(root, tags[0]);
+    for (const t of tags.slice(1)) await dst.tag(root, t, { signal });
+
+    if (input.recursive) {
+      // Breadth-first over subjects: every manifest copied so far may have referrers of its own.
+      const expanded = new Set<string>();
+      while (true) {
+        const pending = manifestsCopied.filter((m) => !expanded.has(m.digest));
+        if (pending.length === 0) break;
+        for (const m of pending) expanded.add(m.digest);
+        await Promise.all(
+          pending.map(async (m) => {
+            const refs = await limiter.run(() => src.referrers(m, readOpts));
+            await Promise.all(refs.map((r) => copyNode({ mediaType: r.mediaType, digest: r.digest, size: r.size })));
+          }),
+        );
+      }
+    }
+  } catch (e) {
+    abort.abort();
+    throw e;
+  }
+  return { descriptor: { mediaType: root.mediaType, digest: root.digest, size: root.size }, tags, stats };
+}

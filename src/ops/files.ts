@@ -1,0 +1,117 @@
+import { lstat, mkdtemp, open, readFile, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { ErrorCodes, OrasdError } from '../errors';
+
+/** Resolves a user path against the request's working directory. */
+export function resolvePath(cwd: string, p: string): string {
+  return isAbsolute(p) ? p : resolve(cwd, p);
+}
+
+export async function statInput(path: string, shown: string) {
+  try {
+    return await stat(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new OrasdError(ErrorCodes.FileNotFound, `file not found: ${shown}`, { path: shown, hint: 'check the path (relative paths resolve against cwd)' });
+    }
+    throw new OrasdError(ErrorCodes.FileNotFound, `cannot read ${shown}: ${(e as Error).message}`, { path: shown });
+  }
+}
+
+export async function readInputFile(path: string, shown: string, maxBytes?: number): Promise<Buffer> {
+  const st = await statInput(path, shown);
+  if (!st.isFile()) throw new OrasdError(ErrorCodes.InvalidArgument, `${shown} is not a regular file`, { path: shown });
+  if (maxBytes !== undefined && st.size > maxBytes) {
+    throw new OrasdError(ErrorCodes.ManifestTooLarge, `${shown} is ${st.size} bytes, over the ${maxBytes}-byte limit`, { path: shown });
+  }
+  return readFile(path);
+}
+
+/** True when `child` (absolute) is `root` or lies under it. */
+export function isInside(root: string, child: string): boolean {
+  const rel = relative(root, child);
+  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+}
+
+export function traversalError(name: string, output: string): OrasdError {
+  return new OrasdError(ErrorCodes.PathTraversal, `refusing to write "${name}" outside the output folder ${output}`, {
+    path: name,
+    hint: 'pulling files outside the output folder is blocked; if you trust the content producer, pass allowPathTraversal (--allow-path-traversal)',
+  });
+}
+
+/**
+ * Where a file titled `name` lands under `output`, refusing names that leave the folder — also
+ * through a symlinked parent that already exists on disk — unless traversal is allowed.
+ */
+export async function safeJoin(output: string, name: string, allowTraversal: boolean): Promise<string> {
+  const target = isAbsolute(name) ? name : resolve(output, name);
+  if (allowTraversal) return target;
+  if (isAbsolute(name) || !isInside(output, target)) throw traversalError(name, output);
+  // Follow existing ancestors: a symlink inside output pointing elsewhere would carry the write out.
+  const realOutput = await realpath(output).catch(() => output);
+  let probe = dirname(target);
+  while (isInside(output, probe)) {
+    try {
+      const st = await lstat(probe);
+      if (st.isSymbolicLink() || st.isDirectory()) {
+        const real = await realpath(probe);
+        if (!isInside(realOutput, real)) throw traversalError(name, output);
+        break;
+      }
+    } catch (e) {
+      if (e instanceof OrasdError) throw e;
+    }
+    if (probe === output) break;
+    probe = dirname(probe);
+  }
+  // The final component itself may be a symlink placed to redirect the write.
+  try {
+    const st = await lstat(target);
+    if (st.isSymbolicLink()) {
+      const real = await realpath(target).catch(() => undefined);
+      if (!real || !isInside(realOutput, real)) throw traversalError(name, output);
+    }
+  } catch (e) {
+    if (e instanceof OrasdError) throw e;
+  }
+  return target;
+}
+
+/** A private scratch folder removed by `dispose`, whatever happened. */
+export async function scratchDir(prefix = 'orasd-'): Promise<{ path: string; dispose(): Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  return { path, dispose: () => rm(path, { recursive: true, force: true }) };
+}
+
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Writes a whole file under a temporary name and renames it into place: readers never see half of it. */
+export async function writeFileAtomic(path: string, bytes: Uint8Array, mode = 0o644): Promise<void> {
+  const tmp = join(dirname(path), `.${Math.random().toString(36).slice(2)}.orasd-tmp`);
+  const fh = await open(tmp, 'wx', mode);
+  try {
+    await fh.writeFile(bytes);
+    await fh.sync();
+  } catch (e) {
+    await fh.close();
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+  await fh.close();
+  try {
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+}

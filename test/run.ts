@@ -77,7 +77,7 @@ async function main(): Promise<number> {
 
   const started = Date.now();
   await ensureTools();
-  const [distribution, refreg] = await Promise.all([startDistribution(), startRefRegistry()]);
+  const [distribution, refreg] = await Promise.all([startDistribution(), startRefRegistry({ compliantReferrers: true })]);
   registries.push(distribution, refreg);
   process.stderr.write(
     `[run] registries up in ${Date.now() - started} ms: distribution ${distribution.url} (log ${distribution.logFile}), refreg ${refreg.url} (log ${refreg.logFile})\n`,

@@ -101,7 +101,7 @@ export function getSharedRegistries(): Promise<SharedRegistries> {
       return { distribution: { ...d.distribution, stop: noStop }, refreg: { ...d.refreg, stop: noStop } };
     }
     // Started for this process only; the exit hook in process.ts stops them.
-    const [distribution, refreg] = await Promise.all([startDistribution(), startRefRegistry()]);
+    const [distribution, refreg] = await Promise.all([startDistribution(), startRefRegistry({ compliantReferrers: true })]);
     const noStop = async () => {};
     return { distribution: { ...distribution, stop: noStop }, refreg: { ...refreg, stop: noStop } };
   })();

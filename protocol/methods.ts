@@ -22,7 +22,7 @@ export interface MethodSpec<Params extends TSchema = TSchema, Result extends TSc
   progress?: boolean;
 }
 
-function request<Pa extends TSchema, R extends TSchema>(spec: Omit<MethodSpec<Pa, R>, 'kind' | 'direction'> & { direction?: Direction }) {
+function request<Pa extends TSchema, R extends TSchema>(spec: Omit<MethodSpec<Pa, R>, 'kind' | 'direction' | 'result'> & { result: R; direction?: Direction }) {
   const full = { kind: 'request' as const, direction: 'client→server' as Direction, ...spec };
   return Object.assign(full, { type: new RequestType<Static<Pa>, Static<R>, ErrorData>(spec.method) });
 }

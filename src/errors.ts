@@ -47,7 +47,7 @@ export function isNotFound(e: unknown): boolean {
 
 /** The abort reason of a cancelled request, turned into the protocol's cancellation error. */
 export function cancelled(what = 'request'): OrasdError {
-  return new OrasdError(ErrorCodes.RequestCancelled as ErrorCode, `${what} cancelled`);
+  return new OrasdError(ErrorCodes.RequestCancelled, `${what} cancelled`);
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined, what?: string): void {

@@ -1,0 +1,68 @@
+import { spawn } from 'node:child_process';
+import { createConnection, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { defaultSocketPath } from '../../protocol/endpoint';
+
+export interface SpawnOptions {
+  /** Command that starts the daemon; default: this package's `orasd` with the running Node. */
+  daemonCommand?: string[];
+  /** Extra arguments for `orasd serve`, e.g. ["--idle-timeout", "600"]. */
+  serveArgs?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The `orasd` entry point of this package, run with the current Node. */
+export function defaultDaemonCommand(): string[] {
+  return [process.execPath, join(__dirname, '..', '..', 'src', 'main.js')];
+}
+
+function tryConnect(path: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = createConnection(path);
+    s.once('connect', () => {
+      s.off('error', reject);
+      resolve(s);
+    });
+    s.once('error', reject);
+  });
+}
+
+/** Starts a daemon in the background, detached from this process, on the given socket. */
+export function spawnDaemon(socketPath: string, opts: SpawnOptions = {}): void {
+  const [cmd, ...args] = opts.daemonCommand ?? defaultDaemonCommand();
+  const child = spawn(cmd!, [...args, 'serve', '--socket', socketPath, ...(opts.serveArgs ?? ['--idle-timeout', '1800'])], {
+    detached: true,
+    stdio: 'ignore',
+    env: { ...(opts.env ?? process.env), ORASD_SOCKET: socketPath },
+  });
+  child.unref();
+}
+
+/**
+ * Connects to the daemon's socket, starting a daemon when none answers. Many callers racing
+ * here each spawn at most one daemon; the daemon side lock makes all but one exit at once, and
+ * every caller connects to the survivor.
+ */
+export async function connectSocket(opts: { socketPath?: string; autoSpawn?: boolean; timeoutMs?: number } & SpawnOptions = {}): Promise<Socket> {
+  const path = opts.socketPath ?? defaultSocketPath(opts.env ?? process.env);
+  try {
+    return await tryConnect(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (opts.autoSpawn === false || (code !== 'ENOENT' && code !== 'ECONNREFUSED')) throw e;
+  }
+  spawnDaemon(path, opts);
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+  let delay = 10;
+  for (;;) {
+    try {
+      return await tryConnect(path);
+    } catch (e) {
+      if (Date.now() > deadline) {
+        throw new Error(`orasd did not start on ${path} within ${opts.timeoutMs ?? 15_000} ms (${(e as Error).message}); run \`orasd serve --socket ${path}\` to see why`);
+      }
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 200);
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import type { Logger } from '../log';
+import { ErrorCodes, OrasdError } from '../errors';
+import { parseLayoutReference, parseReference, referenceSelector } from '../oci/reference';
+import { resolvePath } from '../ops/files';
+import type { OpContext } from '../ops/context';
+import { Layouts } from '../targets/layout';
+import { Registries, type RegistryOptions } from '../targets/registry';
+import type { Target } from '../targets/target';
+import { VERSION } from '../version';
+
+/** How a request names one target: the protocol's TargetFields. */
+export interface TargetSpec {
+  reference: string;
+  ociLayout?: boolean;
+  plainHttp?: boolean;
+  insecure?: boolean;
+  caFile?: string;
+  username?: string;
+  password?: string;
+  identityToken?: string;
+  registryConfig?: string;
+  distributionSpec?: 'v1.1-referrers-api' | 'v1.1-referrers-tag';
+  noCache?: boolean;
+}
+
+export interface OpenedTarget {
+  target: Target;
+  /** The digest if given, else the first tag. */
+  selector: string | undefined;
+  tags: string[];
+  digest: string | undefined;
+}
+
+/** What a handler gets besides its params. */
+export interface CallContext extends OpContext {
+  log: Logger;
+  /** Absolute folder relative paths resolve against. */
+  cwd: string;
+  /** Environment of the calling launcher (DOCKER_CONFIG, HOME, PATH), for finding its credentials. */
+  env?: Record<string, string>;
+}
+
+export interface EngineOptions {
+  log: Logger;
+  manifestCacheBytes?: number;
+  tagTtlMs?: number;
+  maxConnectionsPerOrigin?: number;
+}
+
+/**
+ * The warm state every client shares: connection pools, token and manifest caches (inside
+ * Registries) and layout locks (inside Layouts). Handlers open targets through it.
+ */
+export class Engine {
+  readonly registries: Registries;
+  readonly layouts: Layouts;
+  readonly log: Logger;
+  readonly startedAt = Date.now();
+
+  constructor(opts: EngineOptions) {
+    this.log = opts.log;
+    this.registries = new Registries({
+      log: opts.log.child({ component: 'registry' }),
+      userAgent: `orasd/${VERSION}`,
+      ...(opts.manifestCacheBytes !== undefined ? { manifestCacheBytes: opts.manifestCacheBytes } : {}),
+      ...(opts.tagTtlMs !== undefined ? { tagTtlMs: opts.tagTtlMs } : {}),
+      ...(opts.maxConnectionsPerOrigin !== undefined ? { maxConnectionsPerOrigin: opts.maxConnectionsPerOrigin } : {}),
+    });
+    this.layouts = new Layouts({ log: opts.log.child({ component: 'layout' }) });
+  }
+
+  registryOptions(spec: Omit<TargetSpec, 'reference'>, ctx: Pick<CallContext, 'cwd' | 'env'>): RegistryOptions {
+    const o: RegistryOptions = {};
+    if (spec.plainHttp) o.plainHttp = true;
+    if (spec.insecure) o.insecure = true;
+    if (spec.caFile) o.caFile = resolvePath(ctx.cwd, spec.caFile);
+    if (spec.username !== undefined) o.username = spec.username;
+    if (spec.password !== undefined) o.password = spec.password;
+    if (spec.identityToken !== undefined) o.identityToken = spec.identityToken;
+    if (spec.registryConfig) o.registryConfig = resolvePath(ctx.cwd, spec.registryConfig);
+    if (spec.distributionSpec) o.distributionSpec = spec.distributionSpec;
+    if (ctx.env) o.env = ctx.env;
+    return o;
+  }
+
+  openTarget(spec: TargetSpec, ctx: Pick<CallContext, 'cwd' | 'env'>, mode: 'read' | 'write' = 'read'): OpenedTarget {
+    if (spec.ociLayout) {
+      if (spec.username || spec.password || spec.identityToken) {
+        throw new OrasdError(ErrorCodes.InvalidArgument, 'credentials make no sense for an OCI layout target', { reference: spec.reference });
+      }
+      const ref = parseLayoutReference(spec.reference);
+      const target = this.layouts.open(resolvePath(ctx.cwd, ref.path), { create: mode === 'write' });
+      return { target, selector: referenceSelector(ref), tags: ref.tags, digest: ref.digest };
+    }
+    const ref = parseReference(spec.reference);
+    const target = this.registries.repository(ref.registry, ref.repository, this.registryOptions(spec, ctx));
+    return { target, selector: referenceSelector(ref), tags: ref.tags, digest: ref.digest };
+  }
+
+  async close(): Promise<void> {
+    await this.registries.close();
+  }
+}

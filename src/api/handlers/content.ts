@@ -1,0 +1,171 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type * as P from '../../../protocol';
+import { ErrorCodes, OrasdError, isNotFound } from '../../errors';
+import { digestBytes, digestFile, digestMismatch } from '../../oci/digest';
+import { parseManifest } from '../../oci/manifest';
+import { MAX_MANIFEST_BYTES } from '../../oci/mediatypes';
+import { isDigestTag, parseReference } from '../../oci/reference';
+import { deleteManifest } from '../../ops/delete';
+import { readInputFile, resolvePath, statInput, writeFileAtomic } from '../../ops/files';
+import { fetchParsed, resolveSelector } from '../../ops/graph';
+import type { CallContext, Engine } from '../engine';
+import { referenced } from './artifacts';
+
+const sig = (ctx: CallContext) => (ctx.signal ? { signal: ctx.signal } : {});
+
+export async function handleResolve(engine: Engine, p: P.ResolveParams, ctx: CallContext): Promise<P.ResolveResult> {
+  const { target, selector } = engine.openTarget(p, ctx);
+  const d = await resolveSelector(target, selector, { ...sig(ctx), ...(p.noCache ? { noCache: true } : {}), ...(p.platform ? { platform: p.platform } : {}) });
+  return referenced(target, d);
+}
+
+export async function handleTag(engine: Engine, p: P.TagParams, ctx: CallContext): Promise<P.TagResult> {
+  const { target, selector } = engine.openTarget(p, ctx, 'write');
+  const d = await resolveSelector(target, selector, sig(ctx));
+  for (const t of p.tags) {
+    if (!/^[\w][\w.-]{0,127}$/.test(t)) throw new OrasdError(ErrorCodes.InvalidReference, `"${t}" is not a valid tag`, { reference: p.reference });
+  }
+  for (const t of p.tags) await target.tag(d, t, sig(ctx));
+  return { ...referenced(target, d), tagged: p.tags.map((t) => target.reference(t)) };
+}
+
+export async function handleManifestFetch(engine: Engine, p: P.ManifestFetchParams, ctx: CallContext): Promise<P.ManifestFetchResult> {
+  const { target, selector } = engine.openTarget(p, ctx);
+  const opts = { ...sig(ctx), ...(p.noCache ? { noCache: true } : {}), ...(p.platform ? { platform: p.platform } : {}) };
+  const d = await resolveSelector(target, selector, opts);
+  if (p.mediaTypes?.length && !p.mediaTypes.includes(d.mediaType)) {
+    throw new OrasdError(ErrorCodes.ManifestUnknown, `${target.reference(selector)} is a ${d.mediaType}, not one of ${p.mediaTypes.join(', ')}`, { reference: p.reference });
+  }
+  if (p.descriptor) return { descriptor: referenced(target, d) };
+  const node = await fetchParsed(target, d, opts);
+  if (p.output) await writeFileAtomic(resolvePath(ctx.cwd, p.output), node.bytes);
+  return { descriptor: referenced(target, node.descriptor), content: node.bytes.toString('utf8'), manifest: node.parsed.json };
+}
+
+export async function handleManifestFetchConfig(engine: Engine, p: P.ManifestFetchConfigParams, ctx: CallContext): Promise<P.ManifestFetchConfigResult> {
+  const { target, selector } = engine.openTarget(p, ctx);
+  const opts = { ...sig(ctx), ...(p.platform ? { platform: p.platform } : {}) };
+  const d = await resolveSelector(target, selector, opts);
+  const node = await fetchParsed(target, d, opts);
+  if (node.parsed.kind !== 'manifest') {
+    throw new OrasdError(ErrorCodes.InvalidArgument, `${target.reference(selector)} is an ${node.parsed.kind}, which has no config; pass platform to pick a manifest`, { reference: p.reference });
+  }
+  const config = node.parsed.json.config;
+  const descriptor = { ...referenced(target, config), reference: target.reference(config.digest) };
+  if (p.descriptor) return { descriptor };
+  if (p.output) {
+    const out = resolvePath(ctx.cwd, p.output);
+    await downloadVerified(await target.fetchBlob(config, sig(ctx)), out, ctx.signal);
+    return { descriptor, path: out };
+  }
+  if (config.size > MAX_MANIFEST_BYTES) {
+    throw new OrasdError(ErrorCodes.ManifestTooLarge, `config of ${p.reference} is ${config.size} bytes; pass output to write it to a file`, { reference: p.reference });
+  }
+  const chunks: Buffer[] = [];
+  for await (const c of await target.fetchBlob(config, sig(ctx))) chunks.push(c as Buffer);
+  const bytes = Buffer.concat(chunks);
+  const text = bytes.toString('utf8');
+  const utf8 = Buffer.from(text, 'utf8').equals(bytes);
+  return { descriptor, content: utf8 ? text : bytes.toString('base64'), encoding: utf8 ? 'utf8' : 'base64' };
+}
+
+export async function handleManifestPush(engine: Engine, p: P.ManifestPushParams, ctx: CallContext): Promise<P.ManifestPushResult> {
+  const { target, tags, digest } = engine.openTarget(p, ctx, 'write');
+  if ((p.file === undefined) === (p.content === undefined)) {
+    throw new OrasdError(ErrorCodes.InvalidArgument, 'manifest/push needs exactly one of file or content', { reference: p.reference });
+  }
+  const bytes = p.file !== undefined ? await readInputFile(resolvePath(ctx.cwd, p.file), p.file, MAX_MANIFEST_BYTES) : Buffer.from(p.content!, 'utf8');
+  const parsed = parseManifest(bytes, p.mediaType, `manifest ${p.file ?? '(content)'}`);
+  const desc = { mediaType: p.mediaType ?? parsed.mediaType, digest: digestBytes(bytes), size: bytes.length };
+  if (digest && digest !== desc.digest) throw digestMismatch(`manifest for ${p.reference}`, digest, desc.digest).withContext({ reference: p.reference });
+  const allTags = [...tags, ...(p.extraTags ?? [])];
+  await target.pushManifest(desc, bytes, allTags[0], sig(ctx));
+  for (const t of allTags.slice(1)) await target.tag(desc, t, sig(ctx));
+  return { ...referenced(target, desc), referenceAsTags: allTags.map((t) => target.reference(t)) };
+}
+
+export async function handleManifestDelete(engine: Engine, p: P.ManifestDeleteParams, ctx: CallContext): Promise<P.ManifestDeleteResult> {
+  const { target, selector } = engine.openTarget(p, ctx, 'write');
+  const out = await deleteManifest(target, { selector, ...(p.force ? { force: true } : {}), ...(p.cascade ? { cascade: true } : {}) }, ctx);
+  return { deleted: out.deleted.map((d) => referenced(target, d)), notFound: out.notFound };
+}
+
+function needDigest(p: { reference: string }, digest: string | undefined): string {
+  if (!digest) {
+    throw new OrasdError(ErrorCodes.InvalidReference, `${p.reference} names no blob digest`, { reference: p.reference, hint: 'write host/repo@sha256:<digest>' });
+  }
+  return digest;
+}
+
+export async function handleBlobFetch(engine: Engine, p: P.BlobFetchParams, ctx: CallContext): Promise<P.BlobFetchResult> {
+  const { target, digest } = engine.openTarget(p, ctx);
+  const d = await target.statBlob(needDigest(p, digest), sig(ctx));
+  if (p.descriptor) return { descriptor: referenced(target, d) };
+  if (!p.output) throw new OrasdError(ErrorCodes.InvalidArgument, 'blob/fetch needs output (a file path) unless descriptor is set', { reference: p.reference });
+  const out = resolvePath(ctx.cwd, p.output);
+  await downloadVerified(await target.fetchBlob(d, sig(ctx)), out, ctx.signal);
+  return { descriptor: referenced(target, d), path: out };
+}
+
+export async function handleBlobPush(engine: Engine, p: P.BlobPushParams, ctx: CallContext): Promise<P.BlobPushResult> {
+  const { target, digest } = engine.openTarget(p, ctx, 'write');
+  const file = resolvePath(ctx.cwd, p.file);
+  const st = await statInput(file, p.file);
+  if (!st.isFile()) throw new OrasdError(ErrorCodes.InvalidArgument, `${p.file} is not a regular file`, { path: p.file });
+  const actual = await digestFile(file, digest ? digest.split(':')[0] : 'sha256', ctx.signal);
+  if (digest && digest !== actual.digest) throw digestMismatch(`blob ${p.file}`, digest, actual.digest).withContext({ reference: p.reference });
+  if (p.size !== undefined && p.size !== actual.size) {
+    throw new OrasdError(ErrorCodes.SizeInvalid, `${p.file} is ${actual.size} bytes, not the ${p.size} given`, { reference: p.reference, path: p.file });
+  }
+  const desc = { mediaType: p.mediaType ?? 'application/octet-stream', digest: actual.digest, size: actual.size };
+  await target.pushBlob(desc, () => createReadStream(file), sig(ctx));
+  return referenced(target, desc);
+}
+
+export async function handleBlobDelete(engine: Engine, p: P.BlobDeleteParams, ctx: CallContext): Promise<P.BlobDeleteResult> {
+  const { target, digest } = engine.openTarget(p, ctx, 'write');
+  const d = needDigest(p, digest);
+  try {
+    const desc = await target.statBlob(d, sig(ctx));
+    await target.deleteBlob(desc, sig(ctx));
+    return { descriptor: desc, notFound: false };
+  } catch (e) {
+    if (p.force && isNotFound(e)) return { notFound: true };
+    throw e;
+  }
+}
+
+export async function handleRepoTags(engine: Engine, p: P.RepoTagsParams, ctx: CallContext): Promise<P.RepoTagsResult> {
+  const { target } = engine.openTarget(p, ctx);
+  let tags = await target.tags({ ...sig(ctx), ...(p.last ? { last: p.last } : {}) });
+  if (p.excludeDigestTags) tags = tags.filter((t) => !isDigestTag(t));
+  return { tags };
+}
+
+export async function handleRepoList(engine: Engine, p: P.RepoListParams, ctx: CallContext): Promise<P.RepoListResult> {
+  // The reference is a registry, optionally with a namespace: host[/namespace].
+  const slash = p.reference.indexOf('/');
+  const host = slash < 0 ? p.reference : p.reference.slice(0, slash);
+  const namespace = slash < 0 ? '' : p.reference.slice(slash + 1).replace(/\/+$/, '');
+  if (namespace) parseReference(`${host}/${namespace}`);
+  else parseReference(`${host}/x`);
+  const catalog = engine.registries.catalog(host, engine.registryOptions(p, ctx));
+  let repos = await catalog.repositories({ ...sig(ctx), ...(p.last ? { last: p.last } : {}) });
+  if (namespace) repos = repos.filter((r) => r.startsWith(`${namespace}/`)).map((r) => r.slice(namespace.length + 1));
+  return { repositories: repos };
+}
+
+/** Streams verified content into a file that appears only once the whole content checked out. */
+export async function downloadVerified(stream: NodeJS.ReadableStream, dest: string, signal?: AbortSignal): Promise<void> {
+  const tmp = join(dirname(dest), `.${Math.random().toString(36).slice(2)}.orasd-tmp`);
+  try {
+    await pipeline(stream, createWriteStream(tmp, { flags: 'wx' }), ...(signal ? [{ signal }] : []));
+    await rename(tmp, dest);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}

@@ -1,0 +1,133 @@
+import type { Readable, Writable } from 'node:stream';
+import { ResponseError } from 'vscode-jsonrpc';
+import { ErrorCodes, Methods, PROTOCOL_VERSION, type InitializeResult, type StatusResult } from '../../protocol';
+import type { Engine } from '../api/engine';
+import type { Logger } from '../log';
+import { VERSION, compareVersions } from '../version';
+import { ClientConnection } from './client-connection';
+import type { Framing } from './frame-decoder';
+import { RequestStats } from './stats';
+
+export interface DaemonOptions {
+  engine: Engine;
+  log: Logger;
+  /** Exit after this long with no client connected; 0 = never. */
+  idleTimeoutMs: number;
+  socketPath?: string;
+  /** Called once when the daemon has stopped serving and should exit. */
+  onStop: (reason: string) => void;
+  /** Stop accepting new clients (close the listener, free the socket path for a successor). */
+  stopListening?: () => Promise<void>;
+}
+
+/** The process-wide state of a serving daemon: its clients, counters and lifecycle. */
+export class Daemon {
+  readonly engine: Engine;
+  readonly log: Logger;
+  readonly stats = new RequestStats();
+  readonly clients = new Set<ClientConnection>();
+  private clientsTotal = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  stopping = false;
+
+  constructor(private readonly opts: DaemonOptions) {
+    this.engine = opts.engine;
+    this.log = opts.log;
+    this.touch();
+  }
+
+  serve(input: Readable, output: Writable, opts: { framing?: Framing; label: string }): ClientConnection {
+    const c = new ClientConnection(this, input, output, opts);
+    this.clients.add(c);
+    this.clientsTotal += 1;
+    this.touch();
+    return c;
+  }
+
+  clientClosed(c: ClientConnection): void {
+    this.clients.delete(c);
+    this.touch();
+  }
+
+  /** Re-arms the idle timer: it only runs while nobody is connected. */
+  touch(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+    if (this.stopping || this.opts.idleTimeoutMs <= 0 || this.clients.size > 0) return;
+    this.idleTimer = setTimeout(() => void this.shutdown(`idle for ${Math.round(this.opts.idleTimeoutMs / 1000)} s`), this.opts.idleTimeoutMs);
+    this.idleTimer.unref();
+  }
+
+  async initialize(client: ClientConnection, params: Record<string, unknown>): Promise<InitializeResult> {
+    client.clientName = typeof params.clientName === 'string' ? params.clientName : undefined;
+    this.checkClientVersion(params.clientVersion);
+    return {
+      serverName: 'orasd',
+      serverVersion: VERSION,
+      protocolVersion: PROTOCOL_VERSION,
+      pid: process.pid,
+      capabilities: {
+        methods: Object.values(Methods).filter((m) => m.direction === 'client→server').map((m) => m.method),
+        framing: ['lsp', 'ndjson'],
+        targets: ['registry', 'oci-layout'],
+      },
+    };
+  }
+
+  /**
+   * A client newer than this daemon gets DAEMON_OUTDATED and this daemon retires: it frees the
+   * socket path at once (the client starts a successor) and exits when its last client leaves.
+   * An older client is served as is: it never replaces a newer daemon.
+   */
+  checkClientVersion(clientVersion: unknown): void {
+    if (typeof clientVersion !== 'string' || compareVersions(clientVersion, VERSION) <= 0) return;
+    void this.retire(`client ${clientVersion} is newer than daemon ${VERSION}`);
+    throw new ResponseError(ErrorCodes.DaemonOutdated, `this daemon (orasd ${VERSION}) is older than the client (${clientVersion}); it is retiring, start a new one`, {
+      code: 'DAEMON_OUTDATED',
+      hint: 'reconnect: the client starts a current daemon',
+    });
+  }
+
+  private async retire(reason: string): Promise<void> {
+    if (this.stopping) return;
+    this.log.info({ reason }, 'retiring');
+    await this.opts.stopListening?.();
+    const wait = () => {
+      if (this.stats.inFlight === 0) void this.shutdown(reason);
+      else setTimeout(wait, 200).unref();
+    };
+    wait();
+  }
+
+  status(): StatusResult {
+    const r = this.engine.registries.stats();
+    const mem = process.memoryUsage();
+    return {
+      version: VERSION,
+      pid: process.pid,
+      uptimeSeconds: Math.round((Date.now() - this.engine.startedAt) / 100) / 10,
+      ...(this.opts.socketPath ? { socket: this.opts.socketPath } : {}),
+      clients: { connected: this.clients.size, total: this.clientsTotal },
+      requests: this.stats.snapshot(),
+      http: { requests: r.requests, byOrigin: r.byOrigin, tokenFetches: r.tokenFetches },
+      caches: { manifests: r.manifests, tags: r.tags, tokens: r.tokens, knownBlobs: r.knownBlobs },
+      memory: { rss: mem.rss, heapUsed: mem.heapUsed },
+    };
+  }
+
+  /** Stops accepting work, lets in-flight requests answer, closes clients and hands over to onStop. */
+  async shutdown(reason: string): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.log.info({ reason }, 'shutting down');
+    await this.opts.stopListening?.();
+    const deadline = Date.now() + 10_000;
+    while (this.stats.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // Give the last responses a moment to flush before the sockets go.
+    await new Promise((r) => setTimeout(r, 20));
+    for (const c of [...this.clients]) c.close();
+    await this.engine.close().catch(() => undefined);
+    this.opts.onStop(reason);
+  }
+}

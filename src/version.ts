@@ -1,6 +1,7 @@
 /** The package version, read once; the daemon/client handshake compares these. */
+// ORASD_VERSION_OVERRIDE lets tests run an "older" or "newer" daemon to exercise the handshake.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-export const VERSION: string = (require('../../package.json') as { version: string }).version;
+export const VERSION: string = process.env.ORASD_VERSION_OVERRIDE || (require('../../package.json') as { version: string }).version;
 
 /** Compares dotted numeric versions (prerelease tags ignored): <0, 0, >0. */
 export function compareVersions(a: string, b: string): number {

@@ -1,0 +1,2 @@
+export { Layouts } from './layouts';
+export { LayoutTarget } from './layout-target';

@@ -1,0 +1,55 @@
+import { LRUCache } from 'lru-cache';
+
+export interface CachedManifest {
+  mediaType: string;
+  bytes: Buffer;
+}
+
+/** Bookkeeping per entry besides the bytes (key, media type, LRU links). */
+const ENTRY_OVERHEAD = 128;
+
+/**
+ * Verified manifest bytes by (location, digest), bounded by total bytes. Callers insert only bytes
+ * whose digest they checked, so an entry can be served without asking the registry again: a
+ * digest cannot change meaning. Keys name the repository too, so a hit never claims a manifest
+ * exists in a repository where it was never seen.
+ */
+export class ManifestCache {
+  private readonly lru: LRUCache<string, CachedManifest> | undefined;
+  private hitCount = 0;
+  private missCount = 0;
+
+  constructor(maxBytes: number) {
+    this.lru =
+      maxBytes > 0
+        ? new LRUCache<string, CachedManifest>({
+            maxSize: maxBytes,
+            sizeCalculation: (v, k) => v.bytes.length + k.length + ENTRY_OVERHEAD,
+          })
+        : undefined;
+  }
+
+  get(key: string): CachedManifest | undefined {
+    const v = this.lru?.get(key);
+    if (v) this.hitCount++;
+    else this.missCount++;
+    return v;
+  }
+
+  /** Looks without counting: for internal decisions that are not a cache use. */
+  peek(key: string): CachedManifest | undefined {
+    return this.lru?.peek(key);
+  }
+
+  set(key: string, value: CachedManifest): void {
+    this.lru?.set(key, value);
+  }
+
+  delete(key: string): void {
+    this.lru?.delete(key);
+  }
+
+  stats(): { entries: number; bytes: number; hits: number; misses: number } {
+    return { entries: this.lru?.size ?? 0, bytes: this.lru?.calculatedSize ?? 0, hits: this.hitCount, misses: this.missCount };
+  }
+}

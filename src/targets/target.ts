@@ -54,6 +54,8 @@ export interface Target {
    * does not match the descriptor.
    */
   fetchBlob(desc: Descriptor, opts?: TransferOptions): Promise<Readable>;
+  /** A blob's descriptor from its digest alone (size from the target; mediaType application/octet-stream). */
+  statBlob(digest: string, opts?: CallOptions): Promise<Descriptor>;
   /** Whether content (blob or manifest, by media type) exists. */
   exists(desc: Descriptor, opts?: CallOptions): Promise<boolean>;
   /**

@@ -1,6 +1,5 @@
 import { posix, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import * as tar from 'tar';
 import { ErrorCodes, OrasdError } from '../errors';
@@ -79,21 +78,35 @@ export async function extractFolderLayer(content: Readable, opts: ExtractOptions
       }
       return true;
     },
-  }) as unknown as NodeJS.WritableStream;
-  const stages: (NodeJS.ReadableStream | NodeJS.WritableStream | ((s: AsyncIterable<Buffer>) => AsyncIterable<Buffer>))[] = [content];
-  if (opts.gzip) stages.push(createGunzip());
-  stages.push(async function* (source: AsyncIterable<Buffer>) {
-    for await (const chunk of source) {
-      tarHash?.update(chunk);
-      yield chunk;
-    }
+  }) as unknown as NodeJS.WritableStream & NodeJS.EventEmitter;
+  // node-tar's extractor is a minipass stream: it signals completion with 'close', which
+  // stream.pipeline does not wait for, so it is fed by hand with backpressure.
+  const finished = new Promise<void>((resolve, reject) => {
+    extractor.on('close', () => resolve());
+    extractor.on('error', reject);
   });
-  stages.push(extractor);
+  finished.catch(() => undefined);
+  let source: AsyncIterable<Buffer> = content;
+  if (opts.gzip) {
+    const gunzip = createGunzip();
+    // pipe() does not forward errors: a digest failure upstream must end the extraction.
+    content.on('error', (e) => gunzip.destroy(e));
+    source = content.pipe(gunzip);
+  }
   try {
-    await (pipeline as unknown as (...a: unknown[]) => Promise<void>)(...stages, { signal: opts.signal });
+    for await (const chunk of source) {
+      if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
+      tarHash?.update(chunk);
+      if (!extractor.write(chunk)) await new Promise<void>((r, j) => {
+        extractor.once('drain', r);
+        extractor.once('error', j);
+      });
+    }
+    extractor.end();
+    await finished;
   } catch (e) {
     if (e instanceof OrasdError) throw e;
-    if ((e as Error).name === 'AbortError') throw e;
+    if (opts.signal?.aborted) throw e;
     throw new OrasdError(ErrorCodes.UnsafeArchive, `cannot extract folder layer "${opts.title}": ${(e as Error).message}`, {}, { cause: e });
   }
   if (violation) throw violation;

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { ErrorCodes, OrasdError } from '../../errors';
 import type { Attempt, AuthTarget } from './auth';
 import { configPath, credentialId, hasSecret, type Credential } from './credentials';
-import { registryError, type ErrorContext } from './errors';
+import { parseOciErrors, registryError, type ErrorContext } from './errors';
 import { discard, readErrorBody, type HttpResponse, type TlsOptions } from './http';
 import { apiHost, isLoopbackHost, type RegistryOptions } from './options';
 import { RETRYABLE_STATUS, delayFor, isRetryable, sleep } from './retry';
@@ -128,7 +128,7 @@ export class RegistryClient implements AuthTarget {
   /** The error a non-success response means. */
   async fail(res: Response, ctx: Omit<ErrorContext, 'registry'>): Promise<OrasdError> {
     const text = res.preread ?? (await readErrorBody(res));
-    if (this.plain && res.status === 400 && /HTTP request to an HTTPS server/i.test(text)) {
+    if (this.plain && res.status === 400 && parseOciErrors(text).length === 0 && (await this.speaksTls(text, res.method))) {
       return new OrasdError(ErrorCodes.RegistryUnreachable, `registry ${this.registry} speaks HTTPS, not plain HTTP`, {
         registry: this.registry,
         reference: ctx.reference,
@@ -139,6 +139,22 @@ export class RegistryClient implements AuthTarget {
       });
     }
     return registryError(res.status, text, { ...ctx, registry: this.registry });
+  }
+
+  /**
+   * Whether a 400 to a plain-HTTP request came from a TLS port (Go answers "Client sent an HTTP
+   * request to an HTTPS server"). A HEAD has no body to tell, so a GET of /v2/ asks again.
+   */
+  private async speaksTls(text: string, method: string): Promise<boolean> {
+    const says = (s: string) => /HTTP request to an HTTPS server/i.test(s);
+    if (says(text)) return true;
+    if (method !== 'HEAD') return false;
+    try {
+      const probe = await this.shared.http.request({ method: 'GET', url: this.url('/v2/'), tls: this.tls, registry: this.registry });
+      return probe.status === 400 && says(await readErrorBody(probe));
+    } catch {
+      return false;
+    }
   }
 }
 

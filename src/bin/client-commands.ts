@@ -38,7 +38,7 @@ export async function daemonCommand(argv: string[]): Promise<number> {
       }
       const c = await OrasdClient.connect({ socketPath: path, autoSpawn: false, clientName: 'orasd daemon stop' });
       const { pid } = await c.status();
-      await c.call('shutdown', null).catch(() => undefined);
+      await c.call('shutdown', {}).catch(() => undefined);
       c.dispose();
       // Returns only when the daemon process is gone, so a script can start a fresh one next.
       const deadline = Date.now() + 30_000;

@@ -58,3 +58,85 @@ export async function readAll(r: Readable): Promise<Buffer> {
   for await (const c of r) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
 }
+
+import * as http from 'node:http';
+
+/** What the fault proxy does with one request: pass it on, or misbehave. */
+export type Fault =
+  | { kind: 'pass' }
+  | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string }
+  /** Close the connection without answering. */
+  | { kind: 'reset' }
+  /** Forward, but cut the response body after this many bytes. */
+  | { kind: 'truncate'; after: number };
+
+export interface FaultProxy {
+  host: string;
+  url: string;
+  /** Requests seen, as "METHOD path". */
+  seen: string[];
+  setRule(rule: (req: http.IncomingMessage, n: number) => Fault): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * A plain-HTTP proxy on 127.0.0.1 in front of a real registry that injects failures (statuses,
+ * resets, cut bodies) by rule, so retries and resumes are tested against real registry answers.
+ */
+export function startFaultProxy(upstream: string): Promise<FaultProxy> {
+  const target = new URL(upstream);
+  let rule: (req: http.IncomingMessage, n: number) => Fault = () => ({ kind: 'pass' });
+  const seen: string[] = [];
+  const server = http.createServer((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    const fault = rule(req, seen.length);
+    if (fault.kind === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault.kind === 'status') {
+      req.resume();
+      res.writeHead(fault.status, fault.headers ?? {});
+      res.end(fault.body ?? '');
+      return;
+    }
+    const up = http.request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+      (ur) => {
+        const headers = { ...ur.headers };
+        // Registry Location headers name the upstream; clients must come back through us.
+        if (typeof headers.location === 'string') headers.location = headers.location.replace(upstream, `http://${(server.address() as { port: number } & object) && `127.0.0.1:${(server.address() as { port: number }).port}`}`);
+        res.writeHead(ur.statusCode ?? 502, headers);
+        if (fault.kind === 'truncate') {
+          let sent = 0;
+          ur.on('data', (c: Buffer) => {
+            if (sent >= fault.after) return;
+            const part = c.subarray(0, fault.after - sent);
+            sent += part.length;
+            res.write(part);
+            if (sent >= fault.after) setTimeout(() => res.socket?.destroy(), 20);
+          });
+          return;
+        }
+        ur.pipe(res);
+      },
+    );
+    up.on('error', () => res.socket?.destroy());
+    req.pipe(up);
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      resolve({
+        host: `127.0.0.1:${port}`,
+        url: `http://127.0.0.1:${port}`,
+        seen,
+        setRule: (r) => (rule = r),
+        stop: () => new Promise<void>((r) => {
+          server.closeAllConnections();
+          server.close(() => r());
+        }),
+      });
+    });
+  });
+}

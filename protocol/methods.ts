@@ -22,11 +22,13 @@ export interface MethodSpec<Params extends TSchema = TSchema, Result extends TSc
   progress?: boolean;
 }
 
-function request<Pa extends TSchema, R extends TSchema>(spec: Omit<MethodSpec<Pa, R>, 'kind' | 'direction' | 'result'> & { result: R; direction?: Direction }) {
+type SpecInput<M extends string, Pa extends TSchema> = Omit<MethodSpec<Pa>, 'kind' | 'direction' | 'result' | 'method'> & { method: M; direction?: Direction };
+
+function request<M extends string, Pa extends TSchema, R extends TSchema>(spec: SpecInput<M, Pa> & { result: R }) {
   const full = { kind: 'request' as const, direction: 'client→server' as Direction, ...spec };
   return Object.assign(full, { type: new RequestType<Static<Pa>, Static<R>, ErrorData>(spec.method) });
 }
-function notification<Pa extends TSchema>(spec: Omit<MethodSpec<Pa>, 'kind' | 'direction' | 'result'> & { direction?: Direction }) {
+function notification<M extends string, Pa extends TSchema>(spec: SpecInput<M, Pa>) {
   const full = { kind: 'notification' as const, direction: 'client→server' as Direction, ...spec };
   return Object.assign(full, { type: new NotificationType<Static<Pa>>(spec.method) });
 }
@@ -71,6 +73,12 @@ export const Methods = {
 export type MethodKey = keyof typeof Methods;
 export type ParamsOf<K extends MethodKey> = Static<(typeof Methods)[K]['params']>;
 export type ResultOf<K extends MethodKey> = (typeof Methods)[K] extends { result: infer R extends TSchema } ? Static<R> : void;
+
+/** Wire names ("manifest/fetch") and the types they carry. */
+export type MethodName = (typeof Methods)[MethodKey]['method'];
+export type KeyOfMethod<N extends MethodName> = { [K in MethodKey]: (typeof Methods)[K]['method'] extends N ? K : never }[MethodKey];
+export type ParamsOfMethod<N extends MethodName> = ParamsOf<KeyOfMethod<N>>;
+export type ResultOfMethod<N extends MethodName> = ResultOf<KeyOfMethod<N>>;
 
 /** Every method by its wire name. */
 export const MethodsByName: ReadonlyMap<string, MethodSpec> = new Map(Object.values(Methods).map((m) => [m.method, m as MethodSpec]));

@@ -10,7 +10,7 @@ import {
   type CancellationToken,
   type MessageConnection,
 } from 'vscode-jsonrpc/node';
-import { ErrorCodes, errorCodeName, Methods, type ErrorData, type MethodKey, type ParamsOf, type ProgressValue, type ResultOf } from '../../protocol';
+import { ErrorCodes, errorCodeName, Methods, MethodsByName, type ErrorData, type MethodName, type ParamsOfMethod, type ProgressValue, type ResultOfMethod } from '../../protocol';
 import { connectSocket, defaultDaemonCommand, type SpawnOptions } from './connect';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -113,9 +113,9 @@ export class OrasdClient extends EventEmitter {
     this.serverVersion = r.serverVersion;
   }
 
-  /** Sends any request of the protocol, typed by its name in `Methods`. */
-  async call<K extends MethodKey>(key: K, params: ParamsOf<K>, opts: CallOptions = {}): Promise<ResultOf<K>> {
-    const spec = Methods[key];
+  /** Sends any request of the protocol by its wire name ("push", "manifest/fetch"), typed from protocol/. */
+  async call<N extends MethodName>(method: N, params: ParamsOfMethod<N>, opts: CallOptions = {}): Promise<ResultOfMethod<N>> {
+    const spec = MethodsByName.get(method)!;
     const source = new CancellationTokenSource();
     const onAbort = () => source.cancel();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -129,7 +129,7 @@ export class OrasdClient extends EventEmitter {
       body = { ...(params as object), progressToken };
     }
     try {
-      return (await this.connection.sendRequest(spec.method, body, source.token)) as ResultOf<K>;
+      return (await this.connection.sendRequest(method, body, source.token)) as ResultOfMethod<N>;
     } catch (e) {
       if (e instanceof ResponseError) throw new OrasdRequestError(e.code, e.message, e.data as ErrorData | undefined);
       throw e;
@@ -141,13 +141,13 @@ export class OrasdClient extends EventEmitter {
     }
   }
 
-  push = (p: ParamsOf<'push'>, o?: CallOptions) => this.call('push', p, o);
-  pull = (p: ParamsOf<'pull'>, o?: CallOptions) => this.call('pull', p, o);
-  attach = (p: ParamsOf<'attach'>, o?: CallOptions) => this.call('attach', p, o);
-  discover = (p: ParamsOf<'discover'>, o?: CallOptions) => this.call('discover', p, o);
-  copy = (p: ParamsOf<'copy'>, o?: CallOptions) => this.call('copy', p, o);
-  tag = (p: ParamsOf<'tag'>, o?: CallOptions) => this.call('tag', p, o);
-  resolve = (p: ParamsOf<'resolve'>, o?: CallOptions) => this.call('resolve', p, o);
+  push = (p: ParamsOfMethod<'push'>, o?: CallOptions) => this.call('push', p, o);
+  pull = (p: ParamsOfMethod<'pull'>, o?: CallOptions) => this.call('pull', p, o);
+  attach = (p: ParamsOfMethod<'attach'>, o?: CallOptions) => this.call('attach', p, o);
+  discover = (p: ParamsOfMethod<'discover'>, o?: CallOptions) => this.call('discover', p, o);
+  copy = (p: ParamsOfMethod<'copy'>, o?: CallOptions) => this.call('copy', p, o);
+  tag = (p: ParamsOfMethod<'tag'>, o?: CallOptions) => this.call('tag', p, o);
+  resolve = (p: ParamsOfMethod<'resolve'>, o?: CallOptions) => this.call('resolve', p, o);
   status = () => this.call('status', {});
 
   /** Closes this client's connection (the shared daemon keeps running). */

@@ -36,7 +36,8 @@ export class ClientConnection {
   ) {
     this.log = daemon.log.child({ client: this.id });
     this.reader = new FramedReader(input, (p) => this.onFrameProblem(p), opts.framing);
-    this.writer = new FramedWriter(output, () => this.reader.decoder.detected ?? 'lsp');
+    // Before the peer has shown its framing (garbage first bytes), answer in NDJSON: readable in a terminal.
+    this.writer = new FramedWriter(output, () => this.reader.decoder.detected ?? 'ndjson');
     this.connection = createMessageConnection(this.reader, this.writer, {
       error: (m) => this.log.debug({ detail: m }, 'jsonrpc'),
       warn: (m) => this.log.debug({ detail: m }, 'jsonrpc'),
@@ -77,8 +78,9 @@ export class ClientConnection {
     const controller = new AbortController();
     const sub = token.onCancellationRequested(() => controller.abort());
     this.inFlight.add(controller);
-    const stats = this.daemon.stats;
-    stats.begin(method);
+    // `status` observes the counters; counting it would make every snapshot show itself in flight.
+    const stats = method === 'status' ? undefined : this.daemon.stats;
+    stats?.begin(method);
     const started = Date.now();
     try {
       const p = params as Record<string, unknown>;
@@ -89,12 +91,12 @@ export class ClientConnection {
         ...(p.progressToken !== undefined ? { progress: (value: ProgressValue) => this.progress(p.progressToken as string | number, value) } : {}),
       };
       const result = await this.run(method, p, ctx);
-      stats.end(method, 'succeeded');
+      stats?.end(method, 'succeeded');
       log.debug({ ms: Date.now() - started }, 'request done');
       return result;
     } catch (e) {
       const err = this.toResponseError(e, controller.signal, params as Record<string, unknown>);
-      stats.end(method, err.code === ErrorCodes.RequestCancelled ? 'cancelled' : 'failed');
+      stats?.end(method, err.code === ErrorCodes.RequestCancelled ? 'cancelled' : 'failed');
       if (err.code === ErrorCodes.InternalError) log.error({ err: e }, 'request failed unexpectedly');
       else log.info({ code: err.code, detail: err.message, ms: Date.now() - started }, 'request failed');
       throw err;

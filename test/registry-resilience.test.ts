@@ -2,6 +2,7 @@
 // cancellation, with faults injected by a proxy in front of a real distribution.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import * as http from 'node:http';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
@@ -162,6 +163,41 @@ describe('downloads', () => {
     assert.ok(Date.now() - started < 1500);
     proxy.setRule(pass);
     await regs.close();
+  });
+});
+
+describe('redirects', () => {
+  test('a blob redirected to another origin is fetched without our credentials and verified', async () => {
+    const basic = await startDistribution({ auth: 'basic' });
+    const front = await startFaultProxy(basic.url);
+    const creds = { username: 'orasd-user', password: 'orasd-pass' };
+    const lines: string[] = [];
+    const regs = newRegistries({ log: pino({ level: 'debug' }, { write: (s: string) => void lines.push(s) }) });
+    const data = randomBytes(5000);
+    const d = descriptorOf(MediaTypes.DefaultLayer, data);
+    const repo = uniqueRepo('redirect');
+    await regs.repository(basic.host, repo, creds).pushBlob(d, () => Readable.from([data]));
+    const storageSaw: Array<string | undefined> = [];
+    const storage = http.createServer((req, res) => {
+      storageSaw.push(req.headers.authorization);
+      res.writeHead(200, { 'content-length': String(data.length) });
+      res.end(data);
+    });
+    await new Promise<void>((r) => storage.listen(0, '127.0.0.1', () => r()));
+    const storageUrl = `http://127.0.0.1:${(storage.address() as { port: number }).port}/bucket/blob?X-Amz-Signature=very-secret-signature`;
+    front.setRule((req) => (req.method === 'GET' && req.url?.includes('/blobs/') ? { kind: 'status', status: 307, headers: { location: storageUrl } } : pass()));
+    try {
+      const got = await readAll(await regs.repository(front.host, repo, creds).fetchBlob(d));
+      assert.ok(got.equals(data));
+      assert.deepEqual(storageSaw, [undefined], 'no Authorization header for the storage origin');
+      assert.ok(regs.stats().byOrigin[`http://${front.host}`]! >= 1);
+      assert.ok(!lines.join('\n').includes('very-secret-signature'), 'presigned query strings are redacted in logs');
+    } finally {
+      await regs.close();
+      storage.close();
+      await front.stop();
+      await basic.stop();
+    }
   });
 });
 

@@ -16,7 +16,7 @@ let regs: Registries;
 
 before(async () => {
   shared = await getSharedRegistries();
-  regs = newRegistries({ tagTtlMs: 300 });
+  regs = newRegistries();
 });
 after(() => regs.close());
 
@@ -154,29 +154,37 @@ describe('caches', () => {
   test('a tag moved behind the cache is seen after the TTL, and at once with noCache', async () => {
     const reg = shared.distribution;
     const repo = uniqueRepo('ttl');
-    const t = regs.repository(reg.host, repo);
     const a = makeArtifact();
     const b = makeArtifact();
-    await pushArtifact(t, a, 'moving');
-    await pushArtifact(t, b);
-    assert.equal((await t.resolve('moving')).digest, a.manifest.digest);
-    // Someone else moves the tag: another daemon's state, so ours is not told.
-    const other = newRegistries();
-    await other.repository(reg.host, repo).tag(b.manifest, 'moving');
-    await other.close();
-    assert.equal((await t.resolve('moving')).digest, a.manifest.digest, 'within the TTL the cached answer stands');
-    assert.equal((await t.fetchManifest('moving')).descriptor.digest, a.manifest.digest);
-    assert.equal((await t.resolve('moving', { noCache: true })).digest, b.manifest.digest);
-    const t2 = newRegistries({ tagTtlMs: 200 });
-    const r2 = t2.repository(reg.host, repo);
-    await r2.resolve('moving');
-    await other.close();
-    const third = newRegistries();
-    await third.repository(reg.host, repo).tag(a.manifest, 'moving');
-    await third.close();
-    await new Promise((r) => setTimeout(r, 250));
-    assert.equal((await r2.resolve('moving')).digest, a.manifest.digest, 'after the TTL the registry is asked again');
-    await t2.close();
+    const moveTo = async (to: typeof a) => {
+      // Someone else moves the tag: another daemon's state, so ours is not told.
+      const other = newRegistries();
+      await other.repository(reg.host, repo).tag(to.manifest, 'moving');
+      await other.close();
+    };
+    const long = newRegistries({ tagTtlMs: 60_000 });
+    const short = newRegistries({ tagTtlMs: 200 });
+    try {
+      const t = long.repository(reg.host, repo);
+      await pushArtifact(t, a, 'moving');
+      await pushArtifact(t, b);
+      assert.equal((await t.resolve('moving')).digest, a.manifest.digest);
+      const s = short.repository(reg.host, repo);
+      assert.equal((await s.resolve('moving')).digest, a.manifest.digest);
+      await moveTo(b);
+      assert.equal((await t.resolve('moving')).digest, a.manifest.digest, 'within the TTL the cached answer stands');
+      assert.equal((await t.fetchManifest('moving')).descriptor.digest, a.manifest.digest);
+      assert.equal((await t.resolve('moving', { noCache: true })).digest, b.manifest.digest, 'noCache asks the registry');
+      assert.equal((await t.fetchManifest('moving', { noCache: true })).descriptor.digest, b.manifest.digest);
+      await new Promise((r) => setTimeout(r, 250));
+      assert.equal((await s.resolve('moving')).digest, b.manifest.digest, 'after the TTL the registry is asked again');
+      const before = short.stats().requests;
+      assert.equal((await s.fetchManifest('moving')).descriptor.digest, b.manifest.digest);
+      assert.ok(short.stats().requests - before <= 1);
+    } finally {
+      await long.close();
+      await short.close();
+    }
   });
 
   test('a blob deleted behind our back is uploaded again by pushBlob', async () => {
@@ -199,6 +207,7 @@ describe('caches', () => {
   });
 
   test('stats report bounded state', async () => {
+    await pushArtifact(regs.repository(shared.refreg.host, uniqueRepo('stats')), makeArtifact(), 'v1');
     const s = regs.stats();
     assert.ok(s.requests > 0);
     assert.ok(s.manifests.entries > 0 && s.manifests.bytes > 0);

@@ -10,7 +10,11 @@ import { backoffMs, delayFor, retryAfterMs } from '../src/targets/registry/retry
 import { cleanScopes } from '../src/targets/registry/scopes';
 import { withDigest } from '../src/targets/registry/blobs';
 import { ErrorCodes, OrasdError } from '../src/errors';
-import type { HttpResponse } from '../src/targets/registry/http';
+import { Http, type HttpResponse } from '../src/targets/registry/http';
+import { Auth } from '../src/targets/registry/auth';
+import { TokenCache } from '../src/targets/registry/token-cache';
+import { DEFAULT_RETRY } from '../src/targets/registry/retry';
+import { silentLogger } from '../src/log';
 
 describe('WWW-Authenticate', () => {
   test('bearer with quoted params holding commas, and several challenges', () => {
@@ -31,6 +35,21 @@ describe('WWW-Authenticate', () => {
     assert.deepEqual(parseChallenges(undefined), []);
     assert.deepEqual(parseChallenges(''), []);
     assert.equal(pickChallenge(parseChallenges('Negotiate, Basic realm=r'))?.scheme, 'basic');
+  });
+});
+
+describe('token realms', () => {
+  test('credentials are never sent to a plain-HTTP realm on another host', async () => {
+    const log = silentLogger();
+    const http = new Http({ log, userAgent: 't', connections: 1, timeouts: { connectMs: 1000, headersMs: 1000, bodyMs: 1000 } });
+    const auth = new Auth(http, new TokenCache(), log, DEFAULT_RETRY);
+    const target = { registry: 'registry.example', origin: 'https://registry.example', tls: {}, loopback: false, credential: async () => ({ username: 'u', password: 'p' }) };
+    await assert.rejects(
+      auth.answer(target, 'Bearer realm="http://auth.other.example/token",service="s"', ['repository:a:pull'], {}),
+      (e: unknown) => e instanceof OrasdError && e.code === ErrorCodes.RegistryError && /plain-HTTP token realm/.test(e.message),
+    );
+    assert.equal(http.requests, 0);
+    await http.close();
   });
 });
 

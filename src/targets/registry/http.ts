@@ -159,13 +159,13 @@ export class Http {
       });
       this.reachable.add(origin);
       this.opts.log.debug(
-        { method: req.method, url: redactUrl(req.url.toString()), status: res.statusCode, ms: Math.round(performance.now() - started) },
+        { registry: req.registry, method: req.method, url: redactUrl(req.url.toString()), status: res.statusCode, ms: Math.round(performance.now() - started) },
         'http',
       );
       return { status: res.statusCode, headers: res.headers, body: res.body, url: req.url, method: req.method };
     } catch (e) {
       this.opts.log.debug(
-        { method: req.method, url: redactUrl(req.url.toString()), error: (e as { code?: string }).code ?? (e as Error).name, ms: Math.round(performance.now() - started) },
+        { registry: req.registry, method: req.method, url: redactUrl(req.url.toString()), error: (e as { code?: string }).code ?? (e as Error).name, ms: Math.round(performance.now() - started) },
         'http failed',
       );
       throw this.transportError(e, req);

@@ -62,7 +62,8 @@ export class Registries {
   private readonly shared: Shared;
 
   constructor(opts: RegistriesOptions) {
-    const log = opts.log.child({ component: 'registry' });
+    // The caller's logger is already scoped (e.g. component: registry); lines add the registry host.
+    const log = opts.log;
     const headersMs = opts.timeouts?.headersMs ?? opts.requestTimeoutMs ?? 60_000;
     const timeouts: Timeouts = {
       connectMs: opts.timeouts?.connectMs ?? Math.min(headersMs, 15_000),

@@ -1,6 +1,5 @@
 import type { CliOutputParams, CliPromptResult, CliStdinResult } from '../../protocol';
 import type { CallContext } from '../api/engine';
-import { runCli } from '../cli';
 import type { CliIO } from '../cli/io';
 import type { ClientConnection } from './client-connection';
 
@@ -32,6 +31,9 @@ export async function runCliRequest(client: ClientConnection, params: Record<str
     signal: ctx.signal!,
     log: ctx.log,
   };
+  // Loaded on first use: a daemon serving only programmatic clients never pays for the CLI.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { runCli } = require('../cli') as typeof import('../cli');
   const exitCode = await runCli(client.daemon.engine, io);
   return { exitCode };
 }

@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { createMessageConnection, ResponseError, type CancellationToken, type MessageConnection } from 'vscode-jsonrpc';
+import { createMessageConnection, ResponseError, type CancellationToken, type MessageConnection } from 'vscode-jsonrpc/node';
 import { ErrorCodes, MethodsByName, validateParams, type ErrorData, type ProgressValue } from '../../protocol';
 import { handlers } from '../api/handlers';
 import type { CallContext } from '../api/engine';

@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import { ResponseError } from 'vscode-jsonrpc';
+import { ResponseError } from 'vscode-jsonrpc/node';
 import { ErrorCodes, Methods, PROTOCOL_VERSION, type InitializeResult, type StatusResult } from '../../protocol';
 import type { Engine } from '../api/engine';
 import type { Logger } from '../log';

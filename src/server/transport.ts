@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import { AbstractMessageReader, AbstractMessageWriter, Disposable, type DataCallback, type Message, type MessageReader, type MessageWriter } from 'vscode-jsonrpc';
+import { AbstractMessageReader, AbstractMessageWriter, Disposable, type DataCallback, type Message, type MessageReader, type MessageWriter } from 'vscode-jsonrpc/node';
 import { ErrorCodes } from '../../protocol/errors';
 import { encodeFrame, FrameDecoder, type DecodeEvent, type Framing } from './frame-decoder';
 

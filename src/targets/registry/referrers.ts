@@ -125,7 +125,7 @@ export class Referrers {
     const t = this.t;
     const tag = referrersTag(subject);
     const memKey = this.subjectLockKey(subject);
-    const current = await this.load(subject, false);
+    const current = await this.load(subject, 'update');
     const list = [...current.manifests];
     for (const c of changes) {
       if ('add' in c) {
@@ -182,14 +182,15 @@ export class Referrers {
   }
 
   /**
-   * The subject's fallback index. The one this daemon wrote last is revalidated by a HEAD of the
-   * tag instead of being fetched again; anything else under the tag is read and must be an index.
+   * The subject's fallback index. For an update, the one this daemon wrote last is revalidated by
+   * a HEAD of the tag instead of being fetched again; anything else under the tag is read and must
+   * be an index. A listing goes through the manifest and tag caches (`fresh` bypasses them).
    */
-  private async load(subject: string, noCache: boolean): Promise<CurrentIndex> {
+  private async load(subject: string, mode: 'update' | 'read' | 'fresh', signal?: AbortSignal): Promise<CurrentIndex> {
     const t = this.t;
     const tag = referrersTag(subject);
     const memKey = this.subjectLockKey(subject);
-    const mem: WrittenIndex | undefined = noCache ? undefined : t.shared.writtenIndexes.get(memKey);
+    const mem: WrittenIndex | undefined = mode === 'update' ? t.shared.writtenIndexes.get(memKey) : undefined;
     if (mem) {
       const res = await t.client.send({ method: 'HEAD', url: t.path('manifests', tag), headers: { accept: ManifestAccept }, scopes: [pullScope(t.repository)] });
       await discard(res);
@@ -204,10 +205,11 @@ export class Referrers {
     }
     let got;
     try {
-      got = await t.getManifest(tag, undefined);
+      // A listing may use the short-lived tag cache; an update must see the registry's current index.
+      got = mode === 'read' ? await t.fetchManifest(tag, { signal }) : await t.getManifest(tag, undefined, signal);
     } catch (e) {
       if (isNotFound(e)) {
-        t.shared.writtenIndexes.delete(memKey);
+        if (mode !== 'read') t.shared.writtenIndexes.delete(memKey);
         return { manifests: [] };
       }
       throw e;
@@ -251,7 +253,7 @@ export class Referrers {
       }
       if (this.forced === undefined) shared.referrersApi.set(this.t.repoKey, false);
     }
-    const { manifests } = await this.load(subject.digest, !!opts.noCache);
+    const { manifests } = await this.load(subject.digest, opts.noCache ? 'fresh' : 'read', opts.signal);
     return filterByType(manifests, opts.artifactType).map((d) => ({ ...d }));
   }
 

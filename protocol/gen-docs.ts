@@ -1,0 +1,192 @@
+/**
+ * Writes protocol/PROTOCOL.md from the method table, the schemas, the error codes and the
+ * examples, so the readable contract is the contract. Run by `npm run gen`; a test fails when
+ * the committed file differs.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MethodsByName, PROTOCOL_VERSION, type MethodSpec } from './methods';
+import { ErrorCodes, errorCodeName } from './errors';
+import { Examples } from './examples';
+
+export const DOCS_PATH = join(__dirname, '..', '..', 'protocol', 'PROTOCOL.md');
+
+type Schema = Record<string, any>;
+
+function typeOf(s: Schema): string {
+  if (!s) return 'any';
+  if (s.const !== undefined) return JSON.stringify(s.const);
+  if (s.anyOf) return s.anyOf.map(typeOf).join(' \\| ');
+  if (s.$ref) return s.$ref;
+  if (s.type === 'array') return `${typeOf(s.items)}[]`;
+  if (s.type === 'object' && s.patternProperties) return 'object (string → string)';
+  if (s.type === 'object' && s.properties) return 'object';
+  if (s.type === 'integer') return 'integer';
+  return s.type ?? 'any';
+}
+
+function fieldsTable(schema: Schema): string {
+  const props = schema.properties as Record<string, Schema> | undefined;
+  if (!props || Object.keys(props).length === 0) return '_(none)_\n';
+  const required = new Set<string>(schema.required ?? []);
+  const rows = Object.entries(props).map(([name, s]) => {
+    let desc = (s.description ?? '').replace(/\|/g, '\\|');
+    if (s.type === 'object' && s.properties) desc = `${desc}${desc ? ' ' : ''}{${Object.keys(s.properties).join(', ')}}`;
+    if (s.type === 'array' && s.items?.properties) desc = `${desc}${desc ? ' ' : ''}items: {${Object.keys(s.items.properties).join(', ')}}`;
+    return `| \`${name}\` | ${typeOf(s)} | ${required.has(name) ? 'yes' : ''} | ${desc} |`;
+  });
+  return ['| field | type | required | meaning |', '|---|---|---|---|', ...rows].join('\n') + '\n';
+}
+
+function plain(v: unknown): Schema {
+  return JSON.parse(JSON.stringify(v ?? {}));
+}
+
+function exchange(m: MethodSpec): string {
+  const ex = Examples[m.method];
+  if (!ex) return '';
+  const out: string[] = ['Example:', '```json'];
+  if (m.kind === 'request') {
+    out.push(`→ ${JSON.stringify({ jsonrpc: '2.0', id: 1, method: m.method, params: ex.params })}`);
+    if (ex.result !== undefined) out.push(`← ${JSON.stringify({ jsonrpc: '2.0', id: 1, result: ex.result })}`);
+  } else {
+    out.push(`${m.direction === 'server→client' ? '←' : '→'} ${JSON.stringify({ jsonrpc: '2.0', method: m.method, params: ex.params })}`);
+  }
+  out.push('```');
+  if (ex.note) out.push(ex.note);
+  return `${out.join('\n')}\n`;
+}
+
+const ERROR_MEANINGS: Record<string, string> = {
+  ParseError: 'The bytes were not JSON (or the framing broke; then the connection closes).',
+  InvalidRequest: 'Not a JSON-RPC request (batch arrays, wrong shapes, a message over 16 MiB).',
+  MethodNotFound: 'No such method.',
+  InvalidParams: 'Params fail the method\'s schema; `data.detail` lists the offending JSON pointers.',
+  InternalError: 'A bug in orasd; the daemon log has the stack.',
+  RequestCancelled: 'Cancelled by $/cancelRequest, a timeout on the client, or the client disconnecting.',
+  BlobUnknown: 'Registry: BLOB_UNKNOWN.',
+  BlobUploadInvalid: 'Registry: BLOB_UPLOAD_INVALID.',
+  BlobUploadUnknown: 'Registry: BLOB_UPLOAD_UNKNOWN.',
+  DigestInvalid: 'Registry: DIGEST_INVALID, or a digest string orasd cannot verify.',
+  ManifestBlobUnknown: 'Registry: MANIFEST_BLOB_UNKNOWN.',
+  ManifestInvalid: 'Registry: MANIFEST_INVALID.',
+  ManifestUnknown: 'The manifest (tag or digest) does not exist: registry MANIFEST_UNKNOWN, or missing from an OCI layout.',
+  NameInvalid: 'Registry: NAME_INVALID.',
+  NameUnknown: 'The repository (or OCI layout) does not exist.',
+  SizeInvalid: 'Registry: SIZE_INVALID, or a size that does not match the content.',
+  Unauthorized: 'Registry answered 401: log in (`login`) or pass credentials.',
+  Denied: 'Registry answered 403: the credentials lack the permission.',
+  Unsupported: 'Registry: UNSUPPORTED (e.g. deletes disabled).',
+  TooManyRequests: 'Registry answered 429 after retries.',
+  RegistryUnreachable: 'DNS, TCP, TLS or timeout failure; `data.hint` says whether plainHttp, caFile or insecure may help.',
+  RegistryError: 'A 5xx after retries, or a malformed registry answer.',
+  InvalidReference: 'The reference does not parse; the message names the faulty part.',
+  DigestMismatch: 'Content does not match its digest or size; it was discarded.',
+  PathTraversal: 'A file would land outside the output folder (pass allowPathTraversal if you trust the producer).',
+  FileExists: 'A file exists and keepOldFiles is set; nothing was written.',
+  NotLoggedIn: '`logout` found no stored credentials.',
+  FileNotFound: 'An input file or folder does not exist.',
+  ManifestTooLarge: 'A manifest over 4 MiB (refused, as the distribution spec allows).',
+  InvalidManifest: 'A manifest, index or config that does not parse or breaks the image spec.',
+  InvalidReferrersIndex: 'The referrers fallback tag holds something other than an image index; it is reported, never overwritten.',
+  InvalidArgument: 'A combination of arguments the schema cannot express (e.g. artifactType with an image-spec v1.0 config).',
+  CredentialHelperFailed: 'A docker-credential-* helper failed or timed out.',
+  Timeout: 'An operation exceeded its time limit.',
+  IncompleteGraph: 'A destination graph found incomplete and not healable.',
+  UnsafeArchive: 'A folder layer holds entries escaping the folder, links out of it, or device files.',
+  DaemonOutdated: 'The client is newer than the daemon: the daemon retires; reconnect to start a current one.',
+  ShuttingDown: 'The daemon is stopping; retry and a new one will start.',
+};
+
+export function renderDocs(): string {
+  const parts: string[] = [];
+  parts.push(`# The orasd protocol (version ${PROTOCOL_VERSION})
+
+<!-- Generated from protocol/*.ts by \`npm run gen\`; edit those files, not this one. -->
+
+orasd serves OCI artifact operations as **JSON-RPC 2.0** methods. This file is generated from
+\`protocol/\`, the single source of truth shared by the daemon and every client; the same contract
+as JSON Schema is in [\`schema.json\`](schema.json) for clients in other languages.
+
+## Transports and framing
+- **Unix socket** (many clients, one engine): \`orasd serve --socket [PATH]\`. Each connection chooses
+  its framing with its first byte: \`Content-Length:\` headers (LSP) or one JSON object per line
+  (newline-delimited JSON). The daemon answers in the framing the client used. A shell or Python
+  client needs nothing but a socket.
+- **stdio** (one private client): \`orasd serve --stdio\` speaks LSP framing on stdin/stdout; nothing
+  else is ever written to stdout (logs go to stderr or \`--log-file\`).
+- **Where the socket is**: \`ORASD_SOCKET\` when set; else \`$XDG_RUNTIME_DIR/orasd/orasd.sock\`; else
+  \`<tmpdir>/orasd-<uid>/orasd.sock\`. The folder must be 0700 and owned by the user (the daemon
+  refuses anything else); the socket is 0600.
+- **Auto-spawn**: a client that finds no daemon starts \`orasd serve --socket <path> --idle-timeout 1800\`
+  detached and retries the connection; concurrent starts end with one daemon (the daemon holds a
+  lock next to the socket; the losers exit at once).
+- **Handshake**: \`initialize\` (and \`cli/run\`) carry \`clientVersion\`. A client newer than the daemon gets
+  \`DAEMON_OUTDATED\` (1200): the daemon frees the socket, finishes its work and exits; the client
+  starts a current daemon and retries once. An older client never replaces a newer daemon.
+- Messages are limited to 16 MiB. Requests run concurrently; answers come as they complete.
+
+## Conventions
+- **Targets** are named as oras writes them: \`reference\` is \`host[:port]/repo[:tag[,tag...]]\` or
+  \`host[:port]/repo@sha256:...\`; with \`ociLayout: true\` it is \`path[:tag|@digest]\` of an OCI image
+  layout folder. Other target fields, in oras's flag names: \`plainHttp\` (default only for
+  loopback hosts), \`insecure\`, \`caFile\`, \`username\`/\`password\`/\`identityToken\` (this request only,
+  never stored or logged), \`registryConfig\` (a docker config.json), \`distributionSpec\`
+  (\`v1.1-referrers-api\` | \`v1.1-referrers-tag\`), \`noCache\`.
+- **Files move by path**: the daemon reads and writes files itself; relative paths resolve
+  against \`cwd\`. Blob bytes never travel inside messages.
+- **Progress**: methods marked _progress_ accept \`progressToken\`; the daemon then sends
+  \`$/progress\` notifications \`{token, value}\` (per blob, and the operation's totals).
+- **Cancellation**: \`$/cancelRequest\` \`{id}\` aborts the request's transfers, removes its temporary
+  files and answers \`-32800\`. A client that disconnects has all its requests cancelled.
+- **Credentials** come from the request, else the docker config (\`registryConfig\`, \`$DOCKER_CONFIG\`,
+  \`~/.docker/config.json\`, with \`credsStore\`/\`credHelpers\`). Tokens are cached and shared.
+
+## Errors
+Every error has a stable \`code\` and \`data\` with at least \`data.code\` (the symbolic name) and, where
+they apply, \`reference\`, \`registry\`, \`status\` (HTTP), \`hint\` (what to do), \`path\`, \`detail\`.
+Messages and data never contain secrets.
+
+| code | name | meaning |
+|---|---|---|
+`);
+  for (const [key, code] of Object.entries(ErrorCodes)) parts.push(`| ${code} | \`${errorCodeName(code)}\` | ${ERROR_MEANINGS[key] ?? ''} |\n`);
+  parts.push('\nRanges: -32768..-32000 JSON-RPC (plus -32800 from LSP); 1000..1099 OCI distribution codes; 1100..1199 local failures; 1200..1299 the daemon and its clients.\n');
+
+  const groups: [string, (m: MethodSpec) => boolean][] = [
+    ['Lifecycle', (m) => ['initialize', 'shutdown', 'exit', 'status'].includes(m.method)],
+    ['Artifacts and graphs', (m) => ['push', 'pull', 'attach', 'discover', 'copy', 'tag', 'resolve'].includes(m.method)],
+    ['Manifests, blobs, repositories', (m) => /^(manifest|blob|repo)\//.test(m.method)],
+    ['Credentials', (m) => ['login', 'logout'].includes(m.method)],
+    ['The command line (cli/run)', (m) => m.method.startsWith('cli/')],
+    ['Notifications from the daemon', (m) => m.method === '$/progress'],
+  ];
+  parts.push('\n## Methods\n');
+  for (const [title, pick] of groups) {
+    parts.push(`\n### ${title}\n`);
+    if (title.startsWith('The command line')) {
+      parts.push(`
+The oras command line runs inside the daemon; launchers (\`clients/shell/oras\`, \`orasd\`) only
+forward argv, cwd, the environment variables \`DOCKER_CONFIG HOME PATH NO_COLOR TERM USER XDG_CONFIG_HOME ORAS_*\`
+and TTY facts. Output streams back as \`cli/output\`; prompts and stdin reads come back as
+requests from the daemon; SIGINT at the launcher becomes \`$/cancelRequest\` for the \`cli/run\` request.
+`);
+    }
+    for (const m of MethodsByName.values()) {
+      if (!pick(m)) continue;
+      const tags = [m.kind, m.direction === 'server→client' ? 'daemon → client' : undefined, m.progress ? 'progress' : undefined, m.oras ? `\`${m.oras}\`` : undefined].filter(Boolean).join(' · ');
+      parts.push(`\n#### \`${m.method}\`\n${m.summary}. _${tags}_\n\nParams:\n\n${fieldsTable(plain(m.params))}`);
+      if (m.result) {
+        const r = plain(m.result);
+        parts.push(r.properties ? `\nResult:\n\n${fieldsTable(r)}` : `\nResult: \`${typeOf(r)}\`\n`);
+      }
+      parts.push(`\n${exchange(m)}`);
+    }
+  }
+  return parts.join('');
+}
+
+if (require.main === module) {
+  writeFileSync(DOCS_PATH, renderDocs());
+  process.stdout.write(`wrote ${DOCS_PATH}\n`);
+}

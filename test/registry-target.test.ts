@@ -206,6 +206,34 @@ describe('caches', () => {
     await check.close();
   });
 
+  test('the manifest cache stays within its byte budget; evicted manifests are fetched again', async () => {
+    const small = newRegistries({ manifestCacheBytes: 4096 });
+    try {
+      const t = small.repository(shared.refreg.host, uniqueRepo('budget'));
+      const arts = Array.from({ length: 12 }, () => makeArtifact({ annotations: { pad: 'x'.repeat(600) } }));
+      for (const a of arts) await pushArtifact(t, a);
+      const st = small.stats().manifests;
+      assert.ok(st.bytes <= 4096 && st.entries < arts.length, JSON.stringify(st));
+      const before = small.stats().requests;
+      for (const a of arts) assert.ok((await t.fetchManifest(a.manifest)).bytes.equals(a.bytes));
+      assert.ok(small.stats().requests - before >= arts.length - st.entries);
+      assert.ok(small.stats().manifests.bytes <= 4096);
+    } finally {
+      await small.close();
+    }
+  });
+
+  test('a manifest over 4 MiB is refused, by HEAD size and by body', async () => {
+    const reg = shared.refreg;
+    const repo = uniqueRepo('huge');
+    const body = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MediaTypes.ImageManifest, config: makeArtifact().config, layers: [], annotations: { pad: 'x'.repeat(4 * 1024 * 1024 + 10) } }));
+    const put = await httpRequest(`${reg.url}/v2/${repo}/manifests/huge`, { method: 'PUT', headers: { 'content-type': MediaTypes.ImageManifest }, body });
+    assert.equal(put.status, 201, put.text());
+    const t = regs.repository(reg.host, repo);
+    await assert.rejects(t.resolve('huge', { noCache: true }), isCode(ErrorCodes.ManifestTooLarge));
+    await assert.rejects(t.fetchManifest('huge', { noCache: true }), isCode(ErrorCodes.ManifestTooLarge));
+  });
+
   test('stats report bounded state', async () => {
     await pushArtifact(regs.repository(shared.refreg.host, uniqueRepo('stats')), makeArtifact(), 'v1');
     const s = regs.stats();

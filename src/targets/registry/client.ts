@@ -40,7 +40,7 @@ export class RegistryClient implements AuthTarget {
   readonly tls: TlsOptions;
   readonly loopback: boolean;
   readonly plain: boolean;
-  /** Who is asking, without secrets: callers with different credentials never share a flight. */
+  /** Who is asking and how, without secrets: callers with other credentials or TLS never share a flight. */
   readonly identity: string;
   private readonly explicit: Credential | undefined;
   private credPromise: Promise<Credential | undefined> | undefined;
@@ -62,7 +62,8 @@ export class RegistryClient implements AuthTarget {
       ...(opts.identityToken !== undefined ? { identityToken: opts.identityToken } : {}),
     };
     this.explicit = hasSecret(explicit) ? explicit : undefined;
-    this.identity = this.explicit ? `cred:${credentialId(this.explicit)}` : `config:${configPath(opts)}`;
+    const who = this.explicit ? `cred:${credentialId(this.explicit)}` : `config:${configPath(opts)}`;
+    this.identity = `${this.origin}|${this.tls.caFile ?? ''}|${this.tls.insecure ? 1 : 0}|${who}`;
   }
 
   /** Explicit credentials of the call, else the docker config's (looked up once per client). */

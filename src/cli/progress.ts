@@ -70,16 +70,18 @@ export class ProgressBars implements TransferDisplay {
       stopOnComplete: false,
       linewrap: false,
       fps: 10,
-      barsize: Math.max(10, Math.min(40, width - 60)),
       barCompleteChar: '█',
       barIncompleteChar: '░',
       format: (options, params, payload: Payload) => {
-        const size = options.barsize ?? 20;
-        const filled = Math.round(Math.max(0, Math.min(1, params.progress)) * size);
-        const bar = `${(options.barCompleteChar ?? '=').repeat(filled)}${(options.barIncompleteChar ?? '-').repeat(size - filled)}`;
-        const pct = `${Math.floor(Math.max(0, Math.min(1, params.progress)) * 100)}`.padStart(3);
-        const line = `${payload.prompt} ${payload.label} [${bar}] ${humanBytes(payload.done)}/${humanBytes(payload.size)} ${pct}%`;
-        return line.length > width ? line.slice(0, width) : line;
+        const ratio = Math.max(0, Math.min(1, params.progress));
+        const head = `${payload.prompt} ${payload.label} `;
+        const tail = ` ${humanBytes(payload.done)}/${humanBytes(payload.size)} ${`${Math.floor(ratio * 100)}`.padStart(3)}%`;
+        // The bar takes what the terminal width leaves, within 10..40 cells; the name is cut if need be.
+        const size = Math.max(10, Math.min(40, width - head.length - tail.length - 2));
+        const filled = Math.round(ratio * size);
+        const bar = `[${(options.barCompleteChar ?? '=').repeat(filled)}${(options.barIncompleteChar ?? '-').repeat(size - filled)}]`;
+        const room = width - bar.length - tail.length;
+        return `${head.length > room ? `${head.slice(0, Math.max(0, room - 2))}… ` : head}${bar}${tail}`;
       },
     });
   }
@@ -95,7 +97,8 @@ export class ProgressBars implements TransferDisplay {
     return b;
   }
 
-  status(kind: StatusKind, node: Node, size = 0): void {
+  status(kind: StatusKind, node: Node): void {
+    const size = node.size ?? 0;
     const prompt = this.prompts[kind];
     if (prompt === undefined) return;
     const b = this.bar(node, size);

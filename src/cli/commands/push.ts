@@ -119,8 +119,8 @@ async function runPush(c: Context): Promise<number> {
       },
       (v) => view.onProgress(v),
     );
-    view.status('start', { digest: result.digest, mediaType: result.mediaType });
-    view.status('done', { digest: result.digest, mediaType: result.mediaType });
+    view.status('start', result);
+    view.status('done', result);
   } finally {
     view.stop();
   }

@@ -31,6 +31,7 @@ export interface Node {
   digest: string;
   mediaType: string;
   title?: string;
+  size?: number;
 }
 
 export type StatusKind = keyof Prompts;

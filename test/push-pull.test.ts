@@ -3,39 +3,15 @@
  * oras CLI builds, pushes and pulls.
  */
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { OrasdClient } from '../clients/typescript/client';
 import { ensureTools, getSharedRegistries, oras, type RunningRegistry, type Tools } from './registries/harness';
 import { startDaemon, type TestDaemon } from './support/daemon';
-
-/** Every regular file under dir, as relative path → sha256. */
-export async function tree(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const walk = async (d: string) => {
-    for (const e of await readdir(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.isFile()) out[relative(dir, p)] = createHash('sha256').update(await readFile(p)).digest('hex');
-    }
-  };
-  await walk(dir);
-  return out;
-}
-
-/** A work folder with a single file, a second file and a nested folder, as the walkthrough has. */
-export async function workspace(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'orasd-ws-'));
-  await writeFile(join(dir, 'readme.md'), 'Readme Content\n');
-  await writeFile(join(dir, 'notes.txt'), randomBytes(3000).toString('hex'));
-  await mkdir(join(dir, 'details', 'deeper'), { recursive: true });
-  await writeFile(join(dir, 'details', 'readme-details.md'), 'Detailed Content\n');
-  await writeFile(join(dir, 'details', 'deeper', 'more.md'), 'More detailed Content\n');
-  return dir;
-}
+import { tree, workspace } from './support/files';
 
 let daemon: TestDaemon;
 let client: OrasdClient;

@@ -82,6 +82,12 @@ describe('basic auth', () => {
       for (let i = 0; i < 5; i++) await regs.repository(basicReg.host, t.repository, USER).resolve('v1', { noCache: true });
       assert.equal(regs.stats().requests - before, 5);
       assert.equal(regs.stats().tokenFetches, 0);
+      // What an authorized caller fetched is not served from the caches to one without credentials.
+      await t.fetchManifest(a.manifest.digest);
+      const anon = regs.repository(basicReg.host, t.repository);
+      await assert.rejects(anon.resolve('v1'), isCode(ErrorCodes.Unauthorized));
+      await assert.rejects(anon.fetchManifest(a.manifest.digest), isCode(ErrorCodes.Unauthorized));
+      await assert.rejects(anon.exists(a.layers[0]!.desc), isCode(ErrorCodes.Unauthorized));
     });
   });
 });

@@ -24,6 +24,10 @@ export class KnownSet {
     this.lru.delete(key);
   }
 
+  deletePrefix(prefix: string): void {
+    for (const k of this.lru.keys()) if (k.startsWith(prefix)) this.lru.delete(k);
+  }
+
   get size(): number {
     return this.lru.size;
   }

@@ -11,8 +11,8 @@ const ENTRY_OVERHEAD = 128;
 /**
  * Verified manifest bytes by (location, digest), bounded by total bytes. Callers insert only bytes
  * whose digest they checked, so an entry can be served without asking the registry again: a
- * digest cannot change meaning. Keys name the repository too, so a hit never claims a manifest
- * exists in a repository where it was never seen.
+ * digest cannot change meaning. Keys name the repository (a hit never claims a manifest exists
+ * where it was never seen) and whoever fetched it, as the caller chooses.
  */
 export class ManifestCache {
   private readonly lru: LRUCache<string, CachedManifest> | undefined;
@@ -47,6 +47,12 @@ export class ManifestCache {
 
   delete(key: string): void {
     this.lru?.delete(key);
+  }
+
+  /** Drops every entry whose key starts with `prefix` (the same content seen by several callers). */
+  deletePrefix(prefix: string): void {
+    if (!this.lru) return;
+    for (const k of this.lru.keys()) if (k.startsWith(prefix)) this.lru.delete(k);
   }
 
   stats(): { entries: number; bytes: number; hits: number; misses: number } {

@@ -27,7 +27,7 @@ export async function headBlob(t: RegistryTarget, desc: Descriptor, signal: Abor
     return true;
   }
   if (res.status === 404) {
-    t.shared.knownBlobs.delete(key);
+    t.forgetBlob(desc.digest);
     return false;
   }
   throw await t.client.fail(res, { reference: t.reference(desc.digest), subject: 'blob' });
@@ -42,7 +42,7 @@ async function openBlob(t: RegistryTarget, desc: Pick<Descriptor, 'digest'>, fro
     const res = await t.client.send({ method, url, headers, scopes: [pullScope(t.repository)], signal, anonymous });
     if (![301, 302, 303, 307, 308].includes(res.status)) {
       if (res.status === 200 || res.status === 206) return res;
-      if (res.status === 404) t.shared.knownBlobs.delete(t.blobKey(desc.digest));
+      if (res.status === 404) t.forgetBlob(desc.digest);
       throw await t.client.fail(res, { reference: t.reference(desc.digest), subject: 'blob' });
     }
     const location = header(res, 'location');

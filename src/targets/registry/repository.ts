@@ -55,14 +55,20 @@ export class RegistryTarget implements Target {
     return formatReference({ registry: this.registry, repository: this.repository }, selector);
   }
 
+  // Cache keys name the caller's access (origin, TLS choice, credential): what one caller was
+  // allowed to read is never served to another who might not be.
   manifestKey(digest: string): string {
-    return `${this.repoKey}@${digest}`;
+    return `${this.repoKey}@${digest}#${this.client.identity}`;
   }
   tagKey(tag: string): string {
-    return `${this.repoKey}:${tag}`;
+    return `${this.repoKey}:${tag}#${this.client.identity}`;
   }
   blobKey(digest: string): string {
-    return `${this.repoKey}@${digest}`;
+    return `${this.repoKey}@${digest}#${this.client.identity}`;
+  }
+  /** Content gone from the registry is gone for every caller. */
+  forgetBlob(digest: string): void {
+    this.shared.knownBlobs.deletePrefix(`${this.repoKey}@${digest}#`);
   }
   path(kind: 'manifests' | 'blobs' | 'referrers', ref: string): URL {
     return this.client.url(`/v2/${this.repository}/${kind}/${ref}`);
@@ -181,9 +187,9 @@ export class RegistryTarget implements Target {
   /** A 404 or a delete: nothing cached may claim the manifest still exists. */
   forgetManifest(ref: string): void {
     if (isDigest(ref)) {
-      this.shared.manifests.delete(this.manifestKey(ref));
+      this.shared.manifests.deletePrefix(`${this.repoKey}@${ref}#`);
       this.shared.tags.deleteWhere(`${this.repoKey}:`, (d) => d.digest === ref);
-    } else this.shared.tags.delete(this.tagKey(ref));
+    } else this.shared.tags.deleteWhere(`${this.repoKey}:${ref}#`, () => true);
   }
 
   async exists(desc: Descriptor, opts: CallOptions = {}): Promise<boolean> {
@@ -228,7 +234,7 @@ export class RegistryTarget implements Target {
   /** The registry says a blob is missing: our record of it existing is stale. */
   private forgetSuccessors(desc: Descriptor, bytes: Buffer): void {
     try {
-      for (const d of successors(parseManifest(bytes, desc.mediaType))) this.shared.knownBlobs.delete(this.blobKey(d.digest));
+      for (const d of successors(parseManifest(bytes, desc.mediaType))) this.forgetBlob(d.digest);
     } catch {
       // unparsable: nothing to forget
     }
@@ -271,7 +277,7 @@ export class RegistryTarget implements Target {
 
   /** DELETE by digest; evicts what we knew about it whatever the outcome. */
   async deleteByDigest(kind: 'manifests' | 'blobs', digest: string, signal?: AbortSignal): Promise<void> {
-    if (kind === 'blobs') this.shared.knownBlobs.delete(this.blobKey(digest));
+    if (kind === 'blobs') this.forgetBlob(digest);
     else this.forgetManifest(digest);
     const res = await this.client.send({ method: 'DELETE', url: this.path(kind, digest), scopes: [deleteScope(this.repository)], signal });
     if (res.status >= 200 && res.status <= 299) {

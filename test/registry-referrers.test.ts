@@ -234,5 +234,9 @@ describe('ggcr: referrers API', () => {
     assert.equal(parsed.kind, 'index');
     assert.deepEqual(parsed.kind === 'index' && parsed.json.manifests.map((d) => d.digest), [r.manifest.digest]);
     assert.deepEqual((await t.referrers(s.manifest)).map((d) => d.digest), [r.manifest.digest]);
+    // The last referrer goes: ggcr keeps tags of deleted digests, so the target deletes the tag itself.
+    await t.deleteManifest(r.manifest);
+    assert.equal(await tagHead(reg, repo, referrersTag(s.manifest.digest)), 404);
+    assert.deepEqual(await t.referrers(s.manifest, { noCache: true }), []);
   });
 });

@@ -55,6 +55,9 @@ for (const kind of ['distribution', 'refreg'] as const) {
 
       await t.deleteManifest(a.manifest);
       await assert.rejects(t.fetchManifest(a.manifest.digest), isCode(ErrorCodes.ManifestUnknown));
+      // ggcr keeps tags of a manifest deleted by digest; the target deletes the ones it knew of.
+      assert.deepEqual(await t.tags(), []);
+      await assert.rejects(t.resolve('v1', { noCache: true }), (e: unknown) => e instanceof OrasdError && (e.code === ErrorCodes.ManifestUnknown || e.code === ErrorCodes.NameUnknown));
       assert.equal(await t.exists(a.manifest), false);
       await t.deleteBlob(a.layers[0]!.desc);
       if (kind === 'distribution') {

@@ -46,6 +46,13 @@ export class TagCache<V> {
     this.lru.delete(key);
   }
 
+  /** Keys under a prefix whose value matches, fresh or not. */
+  keysWhere(prefix: string, match: (v: V) => boolean): string[] {
+    const out: string[] = [];
+    for (const [k, e] of this.lru.entries()) if (k.startsWith(prefix) && match(e.value)) out.push(k);
+    return out;
+  }
+
   /** Drops every entry under a key prefix whose value matches (e.g. tags of a deleted digest). */
   deleteWhere(prefix: string, match: (v: V) => boolean): void {
     for (const [k, e] of this.lru.entries()) if (k.startsWith(prefix) && match(e.value)) this.lru.delete(k);

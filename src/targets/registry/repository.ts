@@ -277,14 +277,37 @@ export class RegistryTarget implements Target {
 
   /** DELETE by digest; evicts what we knew about it whatever the outcome. */
   async deleteByDigest(kind: 'manifests' | 'blobs', digest: string, signal?: AbortSignal): Promise<void> {
+    let tags: string[] = [];
     if (kind === 'blobs') this.forgetBlob(digest);
-    else this.forgetManifest(digest);
-    const res = await this.client.send({ method: 'DELETE', url: this.path(kind, digest), scopes: [deleteScope(this.repository)], signal });
-    if (res.status >= 200 && res.status <= 299) {
-      await discard(res);
-      return;
+    else {
+      const prefix = `${this.repoKey}:`;
+      tags = [...new Set(this.shared.tags.keysWhere(prefix, (d) => d.digest === digest).map((k) => k.slice(prefix.length, k.indexOf('#', prefix.length))))];
+      this.forgetManifest(digest);
     }
-    throw await this.client.fail(res, { reference: this.reference(digest), subject: kind === 'blobs' ? 'blob' : 'manifest' });
+    const res = await this.client.send({ method: 'DELETE', url: this.path(kind, digest), scopes: [deleteScope(this.repository)], signal });
+    if (res.status < 200 || res.status > 299) {
+      throw await this.client.fail(res, { reference: this.reference(digest), subject: kind === 'blobs' ? 'blob' : 'manifest' });
+    }
+    await discard(res);
+    for (const tag of tags) await this.dropDanglingTag(tag, digest, signal);
+  }
+
+  /**
+   * Some registries (ggcr) keep a tag whose manifest was deleted by digest, so the tag still
+   * resolves to content that is gone. Tags we know pointed there are checked and deleted too;
+   * on registries that drop them with the manifest (distribution) this costs one HEAD each.
+   */
+  private async dropDanglingTag(tag: string, digest: string, signal?: AbortSignal): Promise<void> {
+    try {
+      const head = await this.client.send({ method: 'HEAD', url: this.path('manifests', tag), headers: { accept: ManifestAccept }, scopes: [pullScope(this.repository)], signal });
+      await discard(head);
+      if (head.status !== 200 || header(head, 'docker-content-digest') !== digest) return;
+      const res = await this.client.send({ method: 'DELETE', url: this.path('manifests', tag), scopes: [deleteScope(this.repository)], signal });
+      await discard(res);
+      this.shared.log.debug({ registry: this.registry, repository: this.repository, tag, status: res.status }, 'deleted a tag left pointing at a deleted manifest');
+    } catch (e) {
+      this.shared.log.debug({ registry: this.registry, repository: this.repository, tag, error: (e as Error).message }, 'could not check a tag of a deleted manifest');
+    }
   }
 
   // ---- blobs ------------------------------------------------------------------------------

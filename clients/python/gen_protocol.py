@@ -256,11 +256,11 @@ def render_method(wire: str, m: Dict[str, Any], params: List[Param], result_hint
     return (
         f"    def {py}(\n        {sig_text},\n    ) -> {result_hint}:\n"
         f'        """{doc_body.lstrip()}\n        """\n'
-        f"        return self._request(\n"
+        f"        return cast({py_str(result_hint)}, self._request(\n"
         f"            {py_str(wire)},\n"
         f"            {body_params},\n"
         f"            {ctrl}timeout=timeout, cancel_event=cancel_event,\n"
-        f"        )\n"
+        f"        ))\n"
     )
 
 
@@ -287,7 +287,7 @@ the wire's camelCase keys; method keyword arguments are snake_case.
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Dict, FrozenSet, List, Literal, NamedTuple, Optional, Tuple, Type, TypedDict, Union
+from typing import Any, Callable, Dict, FrozenSet, List, Literal, NamedTuple, Optional, Tuple, Type, TypedDict, Union, cast
 
 from .errors import NotFound, OrasdError
 

@@ -7,7 +7,7 @@ the wire's camelCase keys; method keyword arguments are snake_case.
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Dict, FrozenSet, List, Literal, NamedTuple, Optional, Tuple, Type, TypedDict, Union
+from typing import Any, Callable, Dict, FrozenSet, List, Literal, NamedTuple, Optional, Tuple, Type, TypedDict, Union, cast
 
 from .errors import NotFound, OrasdError
 
@@ -1507,7 +1507,7 @@ class GeneratedMethods:
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
-        return self._request(
+        return cast("InitializeResult", self._request(
             "initialize",
             {
                 "clientName": client_name,
@@ -1515,7 +1515,7 @@ class GeneratedMethods:
                 "protocolVersion": protocol_version,
             },
             timeout=timeout, cancel_event=cancel_event,
-        )
+        ))
 
     def shutdown(
         self,
@@ -1531,11 +1531,11 @@ class GeneratedMethods:
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
-        return self._request(
+        return cast("None", self._request(
             "shutdown",
             {},
             timeout=timeout, cancel_event=cancel_event,
-        )
+        ))
 
     def exit(self) -> None:
         """Exit the daemon (after shutdown) (notification ``exit``, no answer)."""
@@ -1555,11 +1555,11 @@ class GeneratedMethods:
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
-        return self._request(
+        return cast("StatusResult", self._request(
             "status",
             {},
             timeout=timeout, cancel_event=cancel_event,
-        )
+        ))
 
     def push(
         self,
@@ -1620,7 +1620,7 @@ class GeneratedMethods:
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
-        return self._request(
+        return cast("PushResult", self._request(
             "push",
             {
                 "reference": reference,
@@ -1646,7 +1646,7 @@ class GeneratedMethods:
                 "imageSpec": image_spec,
             },
             progress=progress, timeout=timeout, cancel_event=cancel_event,
-        )
+        ))
 
     def pull(
         self,
@@ -1703,7 +1703,7 @@ class GeneratedMethods:
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
-        return self._request(
+        return cast("PullResult", self._request(
             "pull",
             {
                 "reference": reference,
@@ -1727,7 +1727,7 @@ class GeneratedMethods:
                 "concurrency": concurrency,
             },
             progress=progress, timeout=timeout, cancel_event=cancel_event,
-        )
+        ))
 
     def attach(
         self,
@@ -1786,7 +1786,7 @@ class GeneratedMethods:
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
-        return self._request(
+        return cast("AttachResult", self._request(
             "attach",
             {
                 "reference": reference,
@@ -1811,7 +1811,7 @@ class GeneratedMethods:
                 "platform": platform,
             },
             progress=progress, timeout=timeout, cancel_event=cancel_event,
-        )
+        ))
 
     def discover(
         self,
@@ -1857,7 +1857,7 @@ class GeneratedMethods:
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
-        return self._request(
+        return cast("DiscoverResult", self._request(
             "discover",
             {
                 "reference": reference,
@@ -1877,7 +1877,7 @@ class GeneratedMethods:
                 "platform": platform,
             },
             timeout=timeout, cancel_event=cancel_event,
-        )
+        ))
 
     def copy(
         self,
@@ -1950,7 +1950,7 @@ class GeneratedMethods:
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
-        return self._request(
+        return cast("CopyResult", self._request(
             "copy",
             {
                 "source": source,
@@ -1982,7 +1982,7 @@ class GeneratedMethods:
                 "noCache": no_cache,
             },
             progress=progress, timeout=timeout, cancel_event=cancel_event,
-        )
+        ))
 
     def tag(
         self,
@@ -2024,7 +2024,7 @@ class GeneratedMethods:
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
-        return self._request(
+        return cast("TagResult", self._request(
             "tag",
             {
                 "reference": reference,
@@ -2042,7 +2042,7 @@ class GeneratedMethods:
                 "cwd": cwd,
             },
             timeout=timeout, cancel_event=cancel_event,
-        )
+        ))
 
     def resolve(
         self,
@@ -2084,7 +2084,7 @@ class GeneratedMethods:
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
-        return self._request(
+        return cast("ResolveResult", self._request(
             "resolve",
             {
                 "reference": reference,
@@ -2102,7 +2102,7 @@ class GeneratedMethods:
                 "platform": platform,
             },
             timeout=timeout, cancel_event=cancel_event,
-        )
+        ))
 
     def manifest_fetch(
         self,
@@ -2150,7 +2150,7 @@ class GeneratedMethods:
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
-        return self._request(
+        return cast("ManifestFetchResult", self._request(
             "manifest/fetch",
             {
                 "reference": reference,
@@ -2171,7 +2171,7 @@ class GeneratedMethods:
                 "mediaTypes": media_types,
             },
             timeout=timeout, cancel_event=cancel_event,
-        )
+        ))
 
     def manifest_fetch_config(
         self,
@@ -2217,7 +2217,7 @@ class GeneratedMethods:
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
-        return self._request(
+        return cast("ManifestFetchConfigResult", self._request(
             "manifest/fetchConfig",
             {
                 "reference": reference,
@@ -2237,7 +2237,7 @@ class GeneratedMethods:
                 "output": output,
             },
             timeout=timeout, cancel_event=cancel_event,
-        )
+        ))
 
     def manifest_push(
         self,
@@ -2285,7 +2285,7 @@ class GeneratedMethods:
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
-        return self._request(
+        return cast("ManifestPushResult", self._request(
             "manifest/push",
             {
                 "reference": reference,
@@ -2306,7 +2306,7 @@ class GeneratedMethods:
                 "extraTags": extra_tags,
             },
             timeout=timeout, cancel_event=cancel_event,
-        )
+        ))
 
     def manifest_delete(
         self,
@@ -2350,7 +2350,7 @@ class GeneratedMethods:
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
-        return self._request(
+        return cast("ManifestDeleteResult", self._request(
             "manifest/delete",
             {
                 "reference": reference,
@@ -2369,7 +2369,7 @@ class GeneratedMethods:
                 "cascade": cascade,
             },
             timeout=timeout, cancel_event=cancel_event,
-        )
+        ))
 
     def blob_fetch(
         self,
@@ -2416,7 +2416,7 @@ class GeneratedMethods:
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
-        return self._request(
+        return cast("BlobFetchResult", self._request(
             "blob/fetch",
             {
                 "reference": reference,
@@ -2435,7 +2435,7 @@ class GeneratedMethods:
                 "descriptor": descriptor,
             },
             progress=progress, timeout=timeout, cancel_event=cancel_event,
-        )
+        ))
 
     def blob_push(
         self,
@@ -2484,7 +2484,7 @@ class GeneratedMethods:
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
-        return self._request(
+        return cast("BlobPushResult", self._request(
             "blob/push",
             {
                 "reference": reference,
@@ -2504,7 +2504,7 @@ class GeneratedMethods:
                 "size": size,
             },
             progress=progress, timeout=timeout, cancel_event=cancel_event,
-        )
+        ))
 
     def blob_delete(
         self,
@@ -2546,7 +2546,7 @@ class GeneratedMethods:
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
-        return self._request(
+        return cast("BlobDeleteResult", self._request(
             "blob/delete",
             {
                 "reference": reference,
@@ -2564,7 +2564,7 @@ class GeneratedMethods:
                 "force": force,
             },
             timeout=timeout, cancel_event=cancel_event,
-        )
+        ))
 
     def repo_tags(
         self,
@@ -2608,7 +2608,7 @@ class GeneratedMethods:
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
-        return self._request(
+        return cast("RepoTagsResult", self._request(
             "repo/tags",
             {
                 "reference": reference,
@@ -2627,7 +2627,7 @@ class GeneratedMethods:
                 "excludeDigestTags": exclude_digest_tags,
             },
             timeout=timeout, cancel_event=cancel_event,
-        )
+        ))
 
     def repo_list(
         self,
@@ -2669,7 +2669,7 @@ class GeneratedMethods:
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
-        return self._request(
+        return cast("RepoListResult", self._request(
             "repo/list",
             {
                 "reference": reference,
@@ -2687,7 +2687,7 @@ class GeneratedMethods:
                 "last": last,
             },
             timeout=timeout, cancel_event=cancel_event,
-        )
+        ))
 
     def login(
         self,
@@ -2721,7 +2721,7 @@ class GeneratedMethods:
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
-        return self._request(
+        return cast("LoginResult", self._request(
             "login",
             {
                 "registry": registry,
@@ -2735,7 +2735,7 @@ class GeneratedMethods:
                 "caFile": ca_file,
             },
             timeout=timeout, cancel_event=cancel_event,
-        )
+        ))
 
     def logout(
         self,
@@ -2757,7 +2757,7 @@ class GeneratedMethods:
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
-        return self._request(
+        return cast("LogoutResult", self._request(
             "logout",
             {
                 "registry": registry,
@@ -2765,7 +2765,7 @@ class GeneratedMethods:
                 "registryConfig": registry_config,
             },
             timeout=timeout, cancel_event=cancel_event,
-        )
+        ))
 
     def cli_run(
         self,
@@ -2799,7 +2799,7 @@ class GeneratedMethods:
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
-        return self._request(
+        return cast("CliRunResult", self._request(
             "cli/run",
             {
                 "token": token,
@@ -2813,4 +2813,4 @@ class GeneratedMethods:
                 "clientVersion": client_version,
             },
             timeout=timeout, cancel_event=cancel_event,
-        )
+        ))

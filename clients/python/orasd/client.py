@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import threading
 from typing import IO, Any, Dict, Mapping, Optional, Sequence, Union
 
@@ -244,6 +245,11 @@ class Client(GeneratedMethods):
     @property
     def server_version(self) -> Optional[str]:
         return self.server_info["serverVersion"] if self.server_info else None
+
+    @property
+    def process(self) -> "Optional[subprocess.Popen[bytes]]":
+        """The daemon's process when this client started it over stdio (else None)."""
+        return self.transport.process if isinstance(self.transport, StdioTransport) else None
 
     @property
     def pid(self) -> Optional[int]:

@@ -6,7 +6,7 @@ gets a class by regenerating. They are importable from here and from ``orasd``.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 
 class OrasdError(Exception):
@@ -46,7 +46,7 @@ class OrasdError(Exception):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.code!r}, {self.message!r}, {self.data!r})"
 
-    def __reduce__(self):  # picklable across processes despite the 3-argument constructor
+    def __reduce__(self) -> Tuple[Any, ...]:  # picklable despite the 3-argument constructor
         return (type(self), (self.code, self.message, self.data))
 
 
@@ -60,7 +60,7 @@ class ClientError(OrasdError):
     def __init__(self, message: str, data: Optional[Dict[str, Any]] = None):
         super().__init__(None, message, data)
 
-    def __reduce__(self):
+    def __reduce__(self) -> Tuple[Any, ...]:
         return (type(self), (self.message, self.data))
 
     def __str__(self) -> str:

@@ -150,10 +150,11 @@ class Connection:
                     if aborted is not None:
                         self._cancel(pending.id)
                         grace_deadline = now + cancel_grace
+                wait: Optional[float]
                 if aborted is not None:
-                    wait: Optional[float] = grace_deadline - now
-                    if wait <= 0:
+                    if grace_deadline <= now:
                         raise RequestAborted(aborted, None)
+                    wait = grace_deadline - now
                 else:
                     wait = None if deadline is None else deadline - now
                     if cancel_event is not None:
@@ -252,7 +253,7 @@ class Connection:
             return
         if method == PROGRESS_METHOD:
             with self._lock:
-                pending = self._by_token.get(params.get("token"))
+                pending = self._by_token.get(str(params.get("token")))
             if pending is not None:
                 pending.queue.put(("progress", params.get("value")))
                 return

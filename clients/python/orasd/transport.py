@@ -64,7 +64,8 @@ class SocketTransport(Transport):
             if not line:
                 return None
             if line.strip():
-                return json.loads(line)
+                msg: Message = json.loads(line)
+                return msg
 
     def _frame(self, body: bytes) -> bytes:
         return body + b"\n"

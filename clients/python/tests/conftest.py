@@ -106,7 +106,10 @@ def registries() -> Iterator[Dict[str, Dict]]:
 @pytest.fixture(scope="session")
 def client(daemon_bin: str) -> Iterator[Client]:
     """One client on the session's daemon, auto-spawned on the private socket."""
-    c = Client.connect(timeout=30)
+    # A short idle timeout, in case a crashed run never gets to shutdown; the log stays with
+    # ORASD_KEEP_TEMP=1 for a post-mortem.
+    log = Path(os.environ["ORASD_SOCKET"]).with_name("daemon.log")
+    c = Client.connect(timeout=30, serve_args=("--idle-timeout", "300", "--log-file", str(log)))
     yield c
     pid = c.pid
     try:

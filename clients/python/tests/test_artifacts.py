@@ -141,3 +141,22 @@ def test_tag_resolve_repo_tags_and_list(client, dist, refreg, src):
         client.push(reference=ref(reg, other, "v1"), files=[{"path": "hello.txt"}], cwd=str(src), plain_http=True)
         assert other in client.repo_list(reference=reg["host"], plain_http=True)["repositories"]
         assert other.split("/", 1)[1] in client.repo_list(reference=f"{reg['host']}/py", plain_http=True)["repositories"]
+
+
+def test_oci_layout_target_and_copy_to_and_from_a_registry(client, dist, src, tmp_path):
+    layout = tmp_path / "layout"
+    pushed = client.push(reference=f"{layout}:v1", oci_layout=True, files=[{"path": "hello.txt"}, {"path": "docs"}], cwd=str(src))
+    assert (layout / "oci-layout").is_file() and (layout / "index.json").is_file()
+    sig = client.attach(reference=f"{layout}:v1", oci_layout=True, files=[{"path": "hello.txt"}], artifact_type=SIG, cwd=str(src))
+    assert [n["digest"] for n in client.discover(reference=f"{layout}:v1", oci_layout=True)["referrers"]] == [sig["digest"]]
+
+    repo = unique_repo("fromlayout")
+    up = client.copy(source=f"{layout}:v1", destination=ref(dist, repo, "v1"), from_oci_layout=True, recursive=True, plain_http=True)
+    assert up["digest"] == pushed["digest"] and up["stats"]["manifests"] == 2
+    back = tmp_path / "back"
+    down = client.copy(source=ref(dist, repo, "v1"), destination=f"{back}:v1", to_oci_layout=True, recursive=True, plain_http=True)
+    assert down["digest"] == pushed["digest"]
+    assert client.repo_tags(reference=str(back), oci_layout=True)["tags"] == ["v1"]
+    out = tmp_path / "out"
+    client.pull(reference=f"{back}:v1", oci_layout=True, output=str(out))
+    assert tree(out) == tree(src)

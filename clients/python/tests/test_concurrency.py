@@ -10,6 +10,8 @@ from helpers import ref, unique_repo
 
 SIG = "application/vnd.example.signature.v1"
 THREADS = 16
+# The config of a push without one: the empty JSON descriptor ("{}").
+EMPTY_CONFIG = "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"
 
 
 def test_sixteen_threads_push_attach_discover_on_one_client(client, dist, refreg, tmp_path):
@@ -31,7 +33,12 @@ def test_sixteen_threads_push_attach_discover_on_one_client(client, dist, refreg
         with lock:
             in_flight += 1
             peak = max(peak, in_flight)
-        pushed = client.push(reference=ref(reg, repo, "v1"), files=[{"path": "data.bin"}], cwd=str(folder), plain_http=True)
+        events = []
+        pushed = client.push(reference=ref(reg, repo, "v1"), files=[{"path": "data.bin"}], cwd=str(folder), progress=events.append, plain_http=True)
+        # Each call's progress reaches its own callback only: the layer is unique to this thread.
+        layer = pushed["layers"][0]["digest"]
+        assert any(e["kind"] == "blob" and e["digest"] == layer for e in events), i
+        assert all(e["digest"] in (layer, EMPTY_CONFIG) for e in events if e["kind"] == "blob"), i
         sig = client.attach(reference=ref(reg, repo, "v1"), files=[{"path": "sig.txt"}], artifact_type=SIG, annotations={"i": str(i)}, cwd=str(folder), plain_http=True)
         graph = client.discover(reference=ref(reg, repo, "v1"), artifact_type=SIG, plain_http=True)
         out = folder / "out"

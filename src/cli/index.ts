@@ -44,7 +44,8 @@ function checkArgs(c: Context): void {
 function runHelp(io: CliIO, words: string[]): number {
   const { def, path, rest } = locate(words);
   if (rest.length) {
-    io.write('stdout', `Unknown help topic [\`${rest.join(' ')}\`]\n${helpText(rootCommand, 'oras').replace(/^[\s\S]*?\n\nUsage:/, 'Usage:')}`);
+    // cobra's usage template: the help without its Flags section.
+    io.write('stderr', `Unknown help topic [\`${rest.join(' ')}\`]\n${helpText(rootCommand, 'oras').replace(/\nFlags:\n[\s\S]*?\n\n/, '\n')}`);
     return 0;
   }
   io.write('stdout', helpText(def, path));

@@ -66,7 +66,10 @@ async function runAttach(c: Context): Promise<number> {
   const text = format === 'text';
   const verbose = c.flags.bool('verbose');
   const view = transferDisplay(c.io, { tty: c.tty, text, verbose, prompts: PUSH_PROMPTS });
-  if (text && !c.tty && verbose) for (const file of pack.files) c.println('Preparing', fileDisplayName(file.path));
+  if (text && !c.tty) {
+    if (verbose) for (const file of pack.files) c.println('Preparing', fileDisplayName(file.path));
+    if (pack.files.length === 0) c.println('Uploading empty artifact');
+  }
   let result: AttachResult;
   const plat = platform(c);
   try {

@@ -74,7 +74,10 @@ async function runDiscover(c: Context): Promise<number> {
   if (f.changed('format') && f.changed('output')) throw new CliError('--format, --output cannot be used at the same time');
   if (f.changed('depth') && f.int('depth') < 1) throw new CliError('depth value should be at least 1');
   // -o is the deprecated name of --format; the walkthrough's `-o tree` / `-o json` rely on it.
-  if (f.changed('output')) f.parsed.values.set('format', f.str('output'));
+  if (f.changed('output')) {
+    if (!['tree', 'table', 'json'].includes(f.str('output'))) throw new CliError('output type can only be tree, table or json');
+    f.parsed.values.set('format', f.str('output'));
+  }
   const format = parseFormat(c, ['table', 'json', 'go-template', 'tree']);
   if (f.changed('output')) c.err(`[DEPRECATED] --output is deprecated, try \`--format ${format}\` instead\n`);
   const target = await parseTarget(c, c.args[0]!);

@@ -90,15 +90,20 @@ export async function copy(src: Target, dst: Target, input: CopyInput, ctx: OpCo
     const wrote = await Promise.all(children.map((c) => copyNode(c)));
     throwIfAborted(signal, 'copy');
     manifestsCopied.push(node.descriptor);
+    // Manifests are reported like blobs, so a client can show every node as oras does.
+    tracker.expect(node.descriptor);
     return limiter.run(async () => {
+      tracker.started(node.descriptor);
       const present = await dst.exists(node.descriptor, { signal });
       if (present && wrote.some(Boolean)) stats.healed += 1;
       if (present && !tag) {
         stats.skipped += 1;
+        tracker.finished(node.descriptor, 'exists');
         return false;
       }
       await dst.pushManifest(node.descriptor, node.bytes, tag, { signal });
       if (!present) stats.manifests += 1;
+      tracker.finished(node.descriptor, present ? 'exists' : 'done');
       return !present;
     });
   };

@@ -34,9 +34,11 @@ export async function resolveSelector(target: Target, selector: string | undefin
     desc = await target.resolve(selector, opts);
   } catch (e) {
     if (isNotFound(e)) {
+      const status = (e as OrasdError).data.status;
       throw new OrasdError(ErrorCodes.ManifestUnknown, `${opts.what ?? 'manifest'} ${target.reference(selector)} not found`, {
         reference: target.reference(selector),
         registry: target.location,
+        ...(status !== undefined ? { status } : {}),
         hint: 'check the tag or digest (oras repo tags lists the tags)',
       }, { cause: e });
     }

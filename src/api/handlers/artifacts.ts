@@ -18,7 +18,14 @@ export function referenced(target: Target, d: Descriptor) {
     size: d.size,
     ...(d.annotations && Object.keys(d.annotations).length ? { annotations: d.annotations } : {}),
     ...(d.artifactType ? { artifactType: d.artifactType } : {}),
+    ...(d.data !== undefined ? { data: d.data } : {}),
   };
+}
+
+/** artifactType and annotations of a manifest we just built, for results shaped like oras's. */
+function manifestFacts(bytes: Buffer): Pick<Descriptor, 'artifactType' | 'annotations'> {
+  const m = JSON.parse(bytes.toString('utf8')) as { artifactType?: string; annotations?: Record<string, string> };
+  return { ...(m.artifactType ? { artifactType: m.artifactType } : {}), ...(m.annotations ? { annotations: m.annotations } : {}) };
 }
 
 function packFields(p: PushParams | AttachParams, ctx: CallContext) {
@@ -53,9 +60,8 @@ export async function handlePush(engine: Engine, p: PushParams, ctx: CallContext
     },
     ctx,
   );
-  const artifactType = JSON.parse(out.manifest.toString()).artifactType as string | undefined;
   return {
-    ...referenced(target, { ...out.descriptor, ...(artifactType ? { artifactType } : {}) }),
+    ...referenced(target, { ...out.descriptor, ...manifestFacts(out.manifest) }),
     referenceAsTags: out.tags.map((t) => target.reference(t)),
     layers: out.layers,
   };
@@ -73,7 +79,7 @@ export async function handleAttach(engine: Engine, p: AttachParams, ctx: CallCon
     },
     ctx,
   );
-  return { ...referenced(target, { ...out.descriptor, artifactType: p.artifactType }), subject: out.subject, layers: out.layers };
+  return { ...referenced(target, { ...out.descriptor, ...manifestFacts(out.manifest) }), subject: out.subject, layers: out.layers };
 }
 
 export async function handlePull(engine: Engine, p: PullParams, ctx: CallContext): Promise<PullResult> {

@@ -82,7 +82,6 @@ class TypeBuilder:
     """Turns JSON Schema into Python type hints, emitting a TypedDict per object shape."""
 
     def __init__(self, defs: Dict[str, Any]):
-        self.defs = defs
         self.decls: List[str] = []
         self.used: Dict[str, Tuple] = {}
         self.def_names: Dict[str, str] = {}
@@ -301,11 +300,10 @@ def render_protocol(schema: Dict[str, Any]) -> str:
     params_of: Dict[str, List[Param]] = {}
     aliases: List[str] = []
     for wire, m in methods.items():
-        cls = camel_class(snake(wire).replace("_", " "))
+        cls = camel_class(snake(wire))
         params_of[wire] = method_params(m, types, f"{cls}Params")
-        if m["kind"] == "notification" and m["direction"] != "client→server" and "properties" in m["params"]:
-            types.object_type(m["params"], f"{cls}Params")
-        if m["direction"] != "client→server" and m["kind"] == "request" and "properties" in m["params"]:
+        if m["direction"] != "client→server" and "properties" in m["params"]:
+            # What a handler registered with on_notification / on_request receives.
             types.object_type(m["params"], f"{cls}Params")
         if "result" in m:
             h = types.hint(m["result"], f"{cls}Result")

@@ -276,11 +276,6 @@ def test_login_and_logout(client, dist, tmp_path):
     assert dist["host"] not in json.loads(config.read_text())["auths"]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason='daemon gap: LoginResult.store is documented as "file:<path>" or "helper:<name>" (protocol/session.ts), '
-    "but the daemon answers the bare config path (or docker-credential-<helper>)",
-)
 def test_login_store_has_the_documented_form(client, dist, tmp_path):
     config = tmp_path / "config.json"
     out = client.login(registry=dist["host"], username="u", password="p", plain_http=True, registry_config=str(config))

@@ -203,7 +203,7 @@ export class Credentials {
         throw e;
       }
       this.log.debug({ registry, helper }, 'credentials stored through helper');
-      return { store: `docker-credential-${helper}` };
+      return { store: `helper:${helper}` };
     }
     await this.updateFile(file, (cfg) => {
       const auths = (cfg.auths && typeof cfg.auths === 'object' ? cfg.auths : {}) as NonNullable<DockerConfig['auths']>;
@@ -216,7 +216,7 @@ export class Credentials {
       return true;
     });
     this.log.debug({ registry, file }, 'credentials stored in config file');
-    return { store: file };
+    return { store: `file:${file}` };
   }
 
   /** Removes stored credentials; NotLoggedIn when there were none. */
@@ -240,7 +240,7 @@ export class Credentials {
         }
         throw e;
       }
-      return { store: `docker-credential-${helper}` };
+      return { store: `helper:${helper}` };
     }
     let removed = false;
     await this.updateFile(file, (cfg) => {
@@ -255,7 +255,7 @@ export class Credentials {
       return removed;
     });
     if (!removed) throw notLoggedIn();
-    return { store: file };
+    return { store: `file:${file}` };
   }
 
   private forgetHelperAnswers(registry: string): void {

@@ -222,7 +222,7 @@ describe('credentials: docker config and helpers', () => {
     await withRegistries(async (regs) => {
       await assert.rejects(regs.login(tokenReg.host, { username: USER.username, password: SECRET_PASSWORD }, { env }), isCode(ErrorCodes.Unauthorized, (e) => noSecrets(e, SECRET_PASSWORD)));
       assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).auths[tokenReg.host], undefined);
-      assert.deepEqual(await regs.login(tokenReg.host, USER, { env }), { store: file });
+      assert.deepEqual(await regs.login(tokenReg.host, USER, { env }), { store: `file:${file}` });
       const cfg = JSON.parse(fs.readFileSync(file, 'utf8'));
       assert.equal(cfg.psFormat, 'table');
       assert.deepEqual(cfg.proxies, { default: {} });
@@ -235,7 +235,7 @@ describe('credentials: docker config and helpers', () => {
       const pulled = await oras(tools, ['manifest', 'fetch', '--plain-http', `${tokenReg.host}/${repo}:v1`], { env });
       assert.equal(pulled.code, 0, pulled.stderr);
 
-      assert.deepEqual(await regs.logout(tokenReg.host, { env }), { store: file });
+      assert.deepEqual(await regs.logout(tokenReg.host, { env }), { store: `file:${file}` });
       const after = JSON.parse(fs.readFileSync(file, 'utf8'));
       assert.equal(after.auths[tokenReg.host], undefined);
       assert.equal(after.auths['other.example:5000'].auth, 'eDp5');
@@ -257,7 +257,7 @@ describe('credentials: docker config and helpers', () => {
       await pushArtifact(regs.repository(basicReg.host, repo, { env }), makeArtifact(), 'v1');
       await pushArtifact(regs.repository(basicReg.host, repo, { registryConfig: path.join(dockerConfig, 'config.json') }), makeArtifact(), 'v2');
       const elsewhere = path.join(work, 'new-dir', 'deeper', 'my-config.json');
-      assert.deepEqual(await regs.login(basicReg.host, USER, { registryConfig: elsewhere }), { store: elsewhere });
+      assert.deepEqual(await regs.login(basicReg.host, USER, { registryConfig: elsewhere }), { store: `file:${elsewhere}` });
       assert.ok(fs.existsSync(elsewhere));
     });
   });
@@ -291,7 +291,7 @@ process.stdin.on('data', (d) => (input += d)).on('end', () => {
     fs.writeFileSync(path.join(dockerConfig, 'config.json'), JSON.stringify({ credsStore: 'orasdtest' }));
     const env = { DOCKER_CONFIG: dockerConfig, PATH: `${bin}:${process.env.PATH}` };
     await withRegistries(async (regs) => {
-      assert.deepEqual(await regs.login(basicReg.host, USER, { env }), { store: 'docker-credential-orasdtest' });
+      assert.deepEqual(await regs.login(basicReg.host, USER, { env }), { store: 'helper:orasdtest' });
       const cfgText = fs.readFileSync(path.join(dockerConfig, 'config.json'), 'utf8');
       assert.ok(!cfgText.includes(USER.password), 'the password stays in the helper');
       const stored = JSON.parse(fs.readFileSync(path.join(bin, 'store.json'), 'utf8'));
@@ -307,7 +307,7 @@ process.stdin.on('data', (d) => (input += d)).on('end', () => {
       const fetched = await oras(tools, ['manifest', 'fetch', '--plain-http', `${basicReg.host}/${repo}:v1`], { env });
       assert.equal(fetched.code, 0, fetched.stderr);
 
-      assert.deepEqual(await regs.logout(basicReg.host, { env }), { store: 'docker-credential-orasdtest' });
+      assert.deepEqual(await regs.logout(basicReg.host, { env }), { store: 'helper:orasdtest' });
       assert.deepEqual(JSON.parse(fs.readFileSync(path.join(bin, 'store.json'), 'utf8')), {});
       await assert.rejects(regs.logout(basicReg.host, { env }), isCode(ErrorCodes.NotLoggedIn));
     });

@@ -68,7 +68,9 @@ export type Fault =
   /** Close the connection without answering. */
   | { kind: 'reset' }
   /** Forward, but cut the response body after this many bytes. */
-  | { kind: 'truncate'; after: number };
+  | { kind: 'truncate'; after: number }
+  /** Forward, with the body replaced (Content-Length follows). */
+  | { kind: 'rewrite'; body: (upstream: Buffer) => Buffer };
 
 export interface FaultProxy {
   host: string;
@@ -106,6 +108,17 @@ export function startFaultProxy(upstream: string): Promise<FaultProxy> {
         const headers = { ...ur.headers };
         // Registry Location headers name the upstream; clients must come back through us.
         if (typeof headers.location === 'string') headers.location = headers.location.replace(upstream, `http://${(server.address() as { port: number } & object) && `127.0.0.1:${(server.address() as { port: number }).port}`}`);
+        if (fault.kind === 'rewrite') {
+          const chunks: Buffer[] = [];
+          ur.on('data', (c: Buffer) => chunks.push(c));
+          ur.on('end', () => {
+            const body = fault.body(Buffer.concat(chunks));
+            delete headers['transfer-encoding'];
+            res.writeHead(ur.statusCode ?? 502, { ...headers, 'content-length': String(body.length) });
+            res.end(body);
+          });
+          return;
+        }
         res.writeHead(ur.statusCode ?? 502, headers);
         if (fault.kind === 'truncate') {
           let sent = 0;

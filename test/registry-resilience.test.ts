@@ -106,6 +106,56 @@ describe('retries', () => {
   });
 });
 
+describe('answers that break after the headers', () => {
+  test('a manifest and a tag list cut mid-body are fetched again', async () => {
+    const regs = newRegistries();
+    const repo = uniqueRepo('cut');
+    const a = makeArtifact({ annotations: { pad: 'p'.repeat(2000) } });
+    await pushArtifact(regs.repository(proxy.host, repo), a, 'v1');
+    for (const tag of ['v2', 'v3']) await regs.repository(proxy.host, repo).tag(a.manifest, tag);
+    const cut = (what: RegExp) => {
+      let n = 0;
+      proxy.setRule((req) => (req.method === 'GET' && what.test(req.url ?? '') && n++ === 0 ? { kind: 'truncate', after: 30 } : pass()));
+      return () => n;
+    };
+    const reader = newRegistries();
+    let seen = cut(/\/manifests\//);
+    assert.ok((await reader.repository(proxy.host, repo).fetchManifest(a.manifest.digest)).bytes.equals(a.bytes));
+    assert.equal(seen(), 2);
+    seen = cut(/\/tags\/list/);
+    assert.deepEqual((await reader.repository(proxy.host, repo).tags()).sort(), ['v1', 'v2', 'v3']);
+    assert.equal(seen(), 2);
+    proxy.setRule(pass);
+    await regs.close();
+    await reader.close();
+  });
+
+  test('a referrers API answer that does not parse is retried, then an error; it is never taken for "no API"', async () => {
+    const refreg = (await getSharedRegistries()).refreg;
+    const rproxy = await startFaultProxy(refreg.url);
+    const regs = newRegistries();
+    try {
+      const repo = uniqueRepo('garbled');
+      const t = regs.repository(rproxy.host, repo);
+      const s = makeArtifact();
+      await pushArtifact(t, s, 'v1');
+      const r = makeArtifact({ subject: s.manifest, artifactType: 'application/vnd.test.sig' });
+      await pushArtifact(t, r);
+      const garble = (b: Buffer) => Buffer.concat([b.subarray(0, 10), Buffer.from('}{'), b.subarray(10)]);
+      let n = 0;
+      rproxy.setRule((req) => (req.url?.includes('/referrers/') && n++ === 0 ? { kind: 'rewrite', body: garble } : pass()));
+      assert.deepEqual((await t.referrers(s.manifest)).map((d) => d.digest), [r.manifest.digest], 'once: retried');
+      rproxy.setRule((req) => (req.url?.includes('/referrers/') ? { kind: 'rewrite', body: garble } : pass()));
+      await assert.rejects(t.referrers(s.manifest), (e: unknown) => e instanceof OrasdError && e.code === ErrorCodes.RegistryError && e.data.status === 200);
+      rproxy.setRule(pass);
+      assert.deepEqual((await t.referrers(s.manifest)).map((d) => d.digest), [r.manifest.digest], 'the API is still used afterwards');
+    } finally {
+      await regs.close();
+      await rproxy.stop();
+    }
+  });
+});
+
 describe('downloads', () => {
   test('a download cut mid-way resumes with a Range request and still verifies', async () => {
     const regs = newRegistries();

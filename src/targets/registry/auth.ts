@@ -34,6 +34,11 @@ interface Scheme {
 
 const CLIENT_ID = 'orasd';
 
+/** Basic needs a username/password; an identity token alone only works with Bearer. */
+function canBasic(c: Credential | undefined): c is Credential {
+  return hasSecret(c) && !!(c.username || c.password);
+}
+
 function basic(c: Credential): string {
   return `Basic ${Buffer.from(`${c.username ?? ''}:${c.password ?? ''}`).toString('base64')}`;
 }
@@ -61,7 +66,7 @@ export class Auth {
     const s = this.schemes.get(t.origin);
     if (!s) return {};
     const cred = await t.credential();
-    if (s.scheme === 'basic') return hasSecret(cred) && !cred.identityToken ? { header: basic(cred) } : {};
+    if (s.scheme === 'basic') return canBasic(cred) ? { header: basic(cred) } : {};
     if (!s.realm) return {};
     const key = TokenCache.key(t.registry, credentialId(cred), cleanScopes(scopes));
     const cached = this.tokens.get(key);
@@ -82,7 +87,7 @@ export class Auth {
     const cred = await t.credential();
     if (ch.scheme === 'basic') {
       this.schemes.set(t.origin, { scheme: 'basic' });
-      if (!hasSecret(cred) || (cred.identityToken && !cred.username)) return undefined;
+      if (!canBasic(cred)) return undefined;
       const h = basic(cred);
       return h === previous.header ? undefined : { header: h };
     }
@@ -169,7 +174,17 @@ export class Auth {
         throw e;
       }
       if (res.status === 200) {
-        const raw = await readLimited(res.body, 1024 * 1024, () => new OrasdError(ErrorCodes.RegistryError, `token response from ${url.host} is too large`, { registry: t.registry }));
+        let raw: Buffer;
+        try {
+          raw = await readLimited(res.body, 1024 * 1024, () => new OrasdError(ErrorCodes.RegistryError, `token response from ${url.host} is too large`, { registry: t.registry }));
+        } catch (e) {
+          const err = e instanceof OrasdError ? e : this.http.transportError(e, { signal, url, registry: t.registry });
+          if (isRetryable(err) && attempt + 1 < this.retry.attempts && !signal?.aborted) {
+            await sleep(delayFor(this.retry, attempt, undefined)!, signal);
+            continue;
+          }
+          throw err;
+        }
         let j: { token?: unknown; access_token?: unknown; expires_in?: unknown };
         try {
           j = JSON.parse(raw.toString('utf8')) as typeof j;

@@ -3,7 +3,7 @@ import { ErrorCodes, OrasdError } from '../../errors';
 import type { Attempt, AuthTarget } from './auth';
 import { configPath, credentialId, hasSecret, type Credential } from './credentials';
 import { parseOciErrors, registryError, type ErrorContext } from './errors';
-import { discard, readErrorBody, type HttpResponse, type TlsOptions } from './http';
+import { abandon, discard, readErrorBody, type HttpResponse, type TlsOptions } from './http';
 import { apiHost, isLoopbackHost, type RegistryOptions } from './options';
 import { RETRYABLE_STATUS, delayFor, isRetryable, sleep } from './retry';
 import type { Shared } from './state';
@@ -108,6 +108,29 @@ export class RegistryClient implements AuthTarget {
         }
       }
       return res;
+    }
+  }
+
+  /**
+   * Sends and consumes the answer with `read`, retrying the pair where the request may be retried:
+   * a body that breaks, stalls or arrives malformed (errors marked retryable) is a failed request.
+   */
+  async sendAndRead<T>(req: SendRequest, read: (res: Response) => Promise<T>): Promise<T> {
+    const resendable = req.body === undefined || typeof req.body === 'string' || Buffer.isBuffer(req.body);
+    const retry = (req.retry ?? IDEMPOTENT.has(req.method)) && resendable;
+    const policy = this.shared.retry;
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.send(req);
+      try {
+        return await read(res);
+      } catch (e) {
+        abandon(res.body);
+        const err = e instanceof OrasdError ? e : this.shared.http.transportError(e, { signal: req.signal, url: res.url, registry: this.registry });
+        if (!retry || !isRetryable(err) || attempt + 1 >= policy.attempts || req.signal?.aborted) throw err;
+        const d = delayFor(policy, attempt, undefined)!;
+        this.shared.log.debug({ registry: this.registry, method: req.method, attempt, delayMs: d, error: err.message }, 'retrying after a broken answer');
+        await sleep(d, req.signal);
+      }
     }
   }
 

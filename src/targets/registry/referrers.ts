@@ -8,7 +8,9 @@ import type { CallOptions } from '../target';
 import { parseOciErrors } from './errors';
 import { discard, header, readErrorBody, readLimited, type HttpResponse } from './http';
 import { MAX_PAGES, nextLink } from './paging';
+import type { SendRequest } from './client';
 import { mediaTypeOf, type RegistryTarget } from './repository';
+import { markRetryable } from './retry';
 import { pullScope } from './scopes';
 import type { WrittenIndex } from './state';
 
@@ -264,31 +266,39 @@ export class Referrers {
     if (opts.artifactType) url.searchParams.set('artifactType', opts.artifactType);
     const out: Descriptor[] = [];
     const reference = t.reference(subject);
-    for (let page = 0; url && page < MAX_PAGES; page++) {
-      const res = await t.client.send({ method: 'GET', url, headers: { accept: MediaTypes.ImageIndex }, scopes: [pullScope(t.repository)], signal: opts.signal });
-      if (res.status === 404) {
-        const errors = parseOciErrors(await readErrorBody(res));
-        if (errors.some((e) => e.code === 'NAME_UNKNOWN')) return { list: [], known: false };
-        return 'unsupported';
-      }
-      if (res.status !== 200) throw await t.client.fail(res, { reference, subject: 'manifest' });
-      if (!isIndexMediaType(mediaTypeOf(res))) {
-        await discard(res);
-        return 'unsupported';
-      }
-      const body = await readLimited(res.body, 16 * 1024 * 1024, () => new OrasdError(ErrorCodes.RegistryError, `${reference}: referrers list too large`, { registry: t.registry }));
-      let index: ImageIndex;
-      try {
-        const parsed = parseManifest(body, MediaTypes.ImageIndex, `referrers of ${reference}`);
-        if (parsed.kind !== 'index') return 'unsupported';
-        index = parsed.json;
-      } catch {
-        return 'unsupported';
-      }
-      const applied = `${header(res, 'oci-filters-applied') ?? ''},${index.annotations?.[FILTERS_ANNOTATION] ?? ''}`;
-      const serverFiltered = applied.split(',').some((f) => f.trim() === 'artifactType');
-      out.push(...(serverFiltered ? index.manifests : filterByType(index.manifests, opts.artifactType)));
-      url = nextLink(res, t.registry);
+    for (let pages = 0; url && pages < MAX_PAGES; pages++) {
+      const req: SendRequest = { method: 'GET', url, headers: { accept: MediaTypes.ImageIndex }, scopes: [pullScope(t.repository)], signal: opts.signal };
+      const page = await t.client.sendAndRead(req, async (res): Promise<'unsupported' | 'no-repository' | { list: Descriptor[]; next: URL | undefined }> => {
+        if (res.status === 404) {
+          const errors = parseOciErrors(await readErrorBody(res));
+          return errors.some((e) => e.code === 'NAME_UNKNOWN') ? 'no-repository' : 'unsupported';
+        }
+        if (res.status !== 200) throw await t.client.fail(res, { reference, subject: 'manifest' });
+        const declared = isIndexMediaType(mediaTypeOf(res));
+        const body = await readLimited(res.body, 16 * 1024 * 1024, () => new OrasdError(ErrorCodes.RegistryError, `${reference}: referrers list too large`, { registry: t.registry }));
+        let index: ImageIndex | undefined;
+        try {
+          const parsed = parseManifest(body, declared ? MediaTypes.ImageIndex : undefined, `referrers of ${reference}`);
+          if (parsed.kind === 'index') index = parsed.json;
+        } catch {
+          // not an index
+        }
+        if (!index) {
+          // It said "image index" and sent something else: a broken answer, not a missing API.
+          if (declared) {
+            throw markRetryable(new OrasdError(ErrorCodes.RegistryError, `${reference}: the referrers API sent an unreadable image index`, { registry: t.registry, reference, status: 200 }));
+          }
+          // A 200 that is no image index (a catch-all page, a proxy): the API is not there.
+          return 'unsupported';
+        }
+        const applied = `${header(res, 'oci-filters-applied') ?? ''},${index.annotations?.[FILTERS_ANNOTATION] ?? ''}`;
+        const serverFiltered = applied.split(',').some((f) => f.trim() === 'artifactType');
+        return { list: serverFiltered ? index.manifests : filterByType(index.manifests, opts.artifactType), next: nextLink(res, t.registry) };
+      });
+      if (page === 'unsupported') return 'unsupported';
+      if (page === 'no-repository') return { list: [], known: false };
+      out.push(...page.list);
+      url = page.next;
     }
     return { list: out, known: true };
   }

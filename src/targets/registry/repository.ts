@@ -7,11 +7,12 @@ import { MAX_MANIFEST_BYTES, ManifestAccept, isManifestMediaType } from '../../o
 import { formatReference, isValidTag } from '../../oci/reference';
 import type { BlobOrigin, BlobPushOutcome, CallOptions, ManifestBytes, Target, TransferOptions } from '../target';
 import { fetchBlob, headBlob, pushBlob, statBlob } from './blobs';
-import { RegistryClient } from './client';
-import { abandon, header, discard, readLimited, type HttpResponse } from './http';
+import { RegistryClient, type SendRequest } from './client';
+import { header, discard, readLimited, type HttpResponse } from './http';
 import type { RegistryOptions } from './options';
 import { MAX_PAGES, nextLink } from './paging';
 import { Referrers } from './referrers';
+import { markRetryable } from './retry';
 import { deleteScope, pullScope, pushScope } from './scopes';
 import type { Shared } from './state';
 
@@ -151,37 +152,34 @@ export class RegistryTarget implements Target {
   /** GET of a manifest, verified, then cached. `digest` is set when fetching by digest. */
   async getManifest(ref: string, digest: string | undefined, signal?: AbortSignal): Promise<{ descriptor: Descriptor; bytes: Buffer }> {
     const reference = this.reference(ref);
-    const res = await this.client.send({ method: 'GET', url: this.path('manifests', ref), headers: { accept: ManifestAccept }, scopes: [pullScope(this.repository)], signal });
-    if (res.status !== 200) {
-      if (res.status === 404) this.forgetManifest(ref);
-      throw await this.client.fail(res, { reference, subject: 'manifest' });
-    }
-    const length = Number(header(res, 'content-length'));
-    if (Number.isFinite(length) && length > MAX_MANIFEST_BYTES) {
-      abandon(res.body);
-      throw tooLarge(reference, this.registry, length);
-    }
-    const bytes = await readLimited(res.body, MAX_MANIFEST_BYTES, () => tooLarge(reference, this.registry)).catch((e: unknown) => {
-      throw e instanceof OrasdError ? e : this.shared.http.transportError(e, { signal, url: res.url, registry: this.registry });
+    const req = { method: 'GET', url: this.path('manifests', ref), headers: { accept: ManifestAccept }, scopes: [pullScope(this.repository)], signal };
+    return this.client.sendAndRead(req, async (res) => {
+      if (res.status !== 200) {
+        if (res.status === 404) this.forgetManifest(ref);
+        throw await this.client.fail(res, { reference, subject: 'manifest' });
+      }
+      const length = Number(header(res, 'content-length'));
+      if (Number.isFinite(length) && length > MAX_MANIFEST_BYTES) throw tooLarge(reference, this.registry, length);
+      const bytes = await readLimited(res.body, MAX_MANIFEST_BYTES, () => tooLarge(reference, this.registry));
+      const what = `manifest ${reference}`;
+      let actual: string;
+      if (digest) {
+        verifyBytes(bytes, { digest, size: -1 }, what);
+        actual = digest;
+      } else {
+        const claimed = header(res, 'docker-content-digest');
+        if (claimed && isDigest(claimed)) {
+          verifyBytes(bytes, { digest: claimed, size: -1 }, what);
+          actual = claimed;
+        } else actual = digestBytes(bytes);
+      }
+      let mediaType = mediaTypeOf(res);
+      if (GENERIC_TYPES.has(mediaType)) mediaType = parseManifest(bytes, undefined, what).mediaType;
+      const descriptor: Descriptor = { mediaType, digest: actual, size: bytes.length };
+      this.shared.manifests.set(this.manifestKey(actual), { mediaType, bytes });
+      if (!digest) this.shared.tags.set(this.tagKey(ref), descriptor);
+      return { descriptor, bytes };
     });
-    const what = `manifest ${reference}`;
-    let actual: string;
-    if (digest) {
-      verifyBytes(bytes, { digest, size: -1 }, what);
-      actual = digest;
-    } else {
-      const claimed = header(res, 'docker-content-digest');
-      if (claimed && isDigest(claimed)) {
-        verifyBytes(bytes, { digest: claimed, size: -1 }, what);
-        actual = claimed;
-      } else actual = digestBytes(bytes);
-    }
-    let mediaType = mediaTypeOf(res);
-    if (GENERIC_TYPES.has(mediaType)) mediaType = parseManifest(bytes, undefined, what).mediaType;
-    const descriptor: Descriptor = { mediaType, digest: actual, size: bytes.length };
-    this.shared.manifests.set(this.manifestKey(actual), { mediaType, bytes });
-    if (!digest) this.shared.tags.set(this.tagKey(ref), descriptor);
-    return { descriptor, bytes };
   }
 
   /** A 404 or a delete: nothing cached may claim the manifest still exists. */
@@ -356,19 +354,21 @@ export async function listPages(
   if (opts.last) url.searchParams.set('last', opts.last);
   // Names must sort after the `last` we sent: ggcr answers a `last` past the end with everything.
   let after = opts.last;
-  for (let page = 0; url && page < MAX_PAGES; page++) {
-    const res = await client.send({ method: 'GET', url, headers: { accept: 'application/json' }, scopes, signal: opts.signal });
-    if (res.status !== 200) {
-      throw await client.fail(res, { reference, subject: field === 'tags' ? 'repository' : 'registry' });
-    }
-    const body = await readLimited(res.body, 64 * 1024 * 1024, () => new OrasdError(ErrorCodes.RegistryError, `${reference}: ${field} list too large`, { registry: client.registry }));
-    let list: unknown;
-    try {
-      list = (JSON.parse(body.toString('utf8')) as Record<string, unknown>)[field];
-    } catch {
-      throw new OrasdError(ErrorCodes.RegistryError, `${reference}: the ${field} list is not JSON`, { registry: client.registry, reference });
-    }
-    const names = Array.isArray(list) ? list.filter((t): t is string => typeof t === 'string' && (after === undefined || t > after)) : [];
+  for (let pages = 0; url && pages < MAX_PAGES; pages++) {
+    const req: SendRequest = { method: 'GET', url, headers: { accept: 'application/json' }, scopes, signal: opts.signal };
+    const page: { names: string[]; next: URL | undefined } = await client.sendAndRead(req, async (res) => {
+      if (res.status !== 200) throw await client.fail(res, { reference, subject: field === 'tags' ? 'repository' : 'registry' });
+      const body = await readLimited(res.body, 64 * 1024 * 1024, () => new OrasdError(ErrorCodes.RegistryError, `${reference}: ${field} list too large`, { registry: client.registry }));
+      let list: unknown;
+      try {
+        list = (JSON.parse(body.toString('utf8')) as Record<string, unknown>)[field];
+      } catch {
+        throw markRetryable(new OrasdError(ErrorCodes.RegistryError, `${reference}: the ${field} list is not JSON`, { registry: client.registry, reference }));
+      }
+      const names = Array.isArray(list) ? list.filter((t): t is string => typeof t === 'string' && (after === undefined || t > after)) : [];
+      return { names, next: nextLink(res, client.registry) };
+    });
+    const { names, next } = page;
     let fresh = 0;
     for (const n of names) {
       if (!seen.has(n)) {
@@ -377,7 +377,6 @@ export async function listPages(
         fresh++;
       }
     }
-    const next = nextLink(res, client.registry);
     if (next) {
       url = next;
       after = undefined;

@@ -12,4 +12,4 @@ export * from './progress';
 export * from './methods';
 export { validateParams, type ParamsProblem } from './validate';
 export { protocolSchema } from './schema';
-export { defaultSocketPath } from './endpoint';
+export { defaultSocketPath, socketFolderProblem } from './endpoint';

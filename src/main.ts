@@ -24,8 +24,12 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
-    // Streams flush, then exit even if a socket or timer lingers.
-    setImmediate(() => process.exit(code));
+    // Exit once stdout and stderr have drained (a pipe may still hold output), even if a socket
+    // or timer lingers.
+    let pending = 2;
+    const done = () => --pending === 0 && process.exit(code);
+    process.stdout.write('', done);
+    process.stderr.write('', done);
   },
   (e: Error) => {
     process.stderr.write(`orasd: ${e.message}\n`);

@@ -440,7 +440,7 @@ describe('launcher transport (mock daemon)', () => {
 
   for (const name of ['c', 'python', 'node'] as Name[]) {
     // The Node launcher exits before a slow pipe has taken its output (main.ts: process.exit).
-    test(`1 MiB of output plus 1000 small chunks arrive intact (${name})`, { todo: name === 'node' ? 'Node launcher truncates piped output' : false }, async (t) => {
+    test(`1 MiB of output plus 1000 small chunks arrive intact (${name})`, async (t) => {
       if (!ALL.includes(name)) return t.skip('no C compiler');
       const r = await run(name, ['big'], { env: env() });
       assert.equal(r.code, 0, r.stderr.toString());
@@ -473,8 +473,7 @@ describe('launcher transport (mock daemon)', () => {
   });
 
   for (const name of ['c', 'python', 'node'] as Name[]) {
-    // Node's readline swallows all of stdin at the first prompt.
-    test(`prompts without a terminal ask on stderr and take only the answer line from stdin (${name})`, { todo: name === 'node' ? 'Node launcher loses stdin after a prompt' : false }, async (t) => {
+    test(`prompts without a terminal ask on stderr and take only the answer line from stdin (${name})`, async (t) => {
       if (!ALL.includes(name)) return t.skip('no C compiler');
       const r = await run(name, ['prompt'], { env: env(), input: 'alice\ns3cret ü\r\nremaining stdin\n', timeoutMs: 10_000 });
       assert.equal(r.code, 0, r.stderr.toString());

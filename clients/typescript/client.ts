@@ -49,6 +49,11 @@ export interface ConnectOptions extends SpawnOptions {
   clientName?: string;
   /** For tests: pretend to be this version in the handshake. */
   clientVersion?: string;
+  /**
+   * Whether this client may retire an older daemon (default true). Observers such as
+   * `orasd daemon status` pass false so that looking at a daemon never replaces it.
+   */
+  replaceOutdated?: boolean;
 }
 
 let progressCounter = 0;
@@ -109,7 +114,8 @@ export class OrasdClient extends EventEmitter {
   }
 
   private async initialize(opts: ConnectOptions): Promise<void> {
-    const r = await this.call('initialize', { clientName: opts.clientName ?? 'orasd-ts', clientVersion: opts.clientVersion ?? CLIENT_VERSION });
+    const version = opts.replaceOutdated === false ? {} : { clientVersion: opts.clientVersion ?? CLIENT_VERSION };
+    const r = await this.call('initialize', { clientName: opts.clientName ?? 'orasd-ts', ...version });
     this.serverVersion = r.serverVersion;
   }
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createConnection, type Socket } from 'node:net';
-import { join } from 'node:path';
-import { defaultSocketPath } from '../../protocol/endpoint';
+import { dirname, join } from 'node:path';
+import { defaultSocketPath, socketFolderProblem } from '../../protocol/endpoint';
 
 export interface SpawnOptions {
   /** Command that starts the daemon; default: this package's `orasd` with the running Node. */
@@ -45,6 +45,8 @@ export function spawnDaemon(socketPath: string, opts: SpawnOptions = {}): void {
  */
 export async function connectSocket(opts: { socketPath?: string; autoSpawn?: boolean; timeoutMs?: number } & SpawnOptions = {}): Promise<Socket> {
   const path = opts.socketPath ?? defaultSocketPath(opts.env ?? process.env);
+  const problem = await socketFolderProblem(dirname(path));
+  if (problem) throw new Error(`${problem}; refusing to connect (set ORASD_SOCKET to a path in a private folder)`);
   try {
     return await tryConnect(path);
   } catch (e) {

@@ -23,7 +23,7 @@ export async function daemonCommand(argv: string[]): Promise<number> {
         process.stderr.write(`orasd: no daemon is running on ${path}\n`);
         return 1;
       }
-      const c = await OrasdClient.connect({ socketPath: path, autoSpawn: false, clientName: 'orasd daemon status' });
+      const c = await OrasdClient.connect({ socketPath: path, autoSpawn: false, replaceOutdated: false, clientName: 'orasd daemon status' });
       try {
         process.stdout.write(`${JSON.stringify(await c.status(), null, 2)}\n`);
         return 0;
@@ -36,7 +36,7 @@ export async function daemonCommand(argv: string[]): Promise<number> {
         process.stderr.write(`orasd: no daemon is running on ${path}\n`);
         return 0;
       }
-      const c = await OrasdClient.connect({ socketPath: path, autoSpawn: false, clientName: 'orasd daemon stop' });
+      const c = await OrasdClient.connect({ socketPath: path, autoSpawn: false, replaceOutdated: false, clientName: 'orasd daemon stop' });
       const { pid } = await c.status();
       await c.call('shutdown', {}).catch(() => undefined);
       c.dispose();

@@ -1,4 +1,6 @@
+import { openSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { ReadStream, WriteStream } from 'node:tty';
 import { Writable } from 'node:stream';
 import { CancellationTokenSource, createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { ErrorCodes, type CliOutputParams, type CliPromptParams, type CliStdinParams } from '../../protocol';
@@ -20,7 +22,7 @@ export function forwardedEnv(env: NodeJS.ProcessEnv = process.env): Record<strin
 }
 
 /** Reads stdin in bounded chunks on demand (nothing is read unless the command asks). */
-class StdinChunks {
+export class StdinChunks {
   private iter: AsyncIterator<Buffer> | undefined;
   private rest: Buffer = Buffer.alloc(0);
   private ended = false;
@@ -35,26 +37,60 @@ class StdinChunks {
     this.rest = this.rest.subarray(data.length);
     return { data, eof: this.ended && this.rest.length === 0 };
   }
+
+  /** One line (without its line ending); what follows stays for later reads. */
+  async readLine(): Promise<string> {
+    this.iter ??= (process.stdin as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    for (;;) {
+      const nl = this.rest.indexOf(0x0a);
+      if (nl >= 0 || this.ended) {
+        const end = nl >= 0 ? nl : this.rest.length;
+        const line = this.rest.subarray(0, end).toString('utf8').replace(/\r$/, '');
+        this.rest = this.rest.subarray(Math.min(end + 1, this.rest.length));
+        return line;
+      }
+      const r = await this.iter.next();
+      if (r.done) this.ended = true;
+      else this.rest = Buffer.concat([this.rest, Buffer.from(r.value)]);
+    }
+  }
 }
 
-/** Asks on the terminal; with secret, what is typed is not echoed. */
-export async function promptTTY(message: string, secret: boolean): Promise<string> {
+/**
+ * Asks on the controlling terminal (/dev/tty, as oras does), never on stdin: stdin may carry
+ * data the command reads later. With secret, what is typed is not echoed.
+ */
+export async function promptTTY(message: string, secret: boolean, stdin: StdinChunks): Promise<string> {
+  let fd: number;
+  try {
+    fd = openSync('/dev/tty', 'r+');
+  } catch {
+    // No terminal (a script, CI): ask on stderr and take one line of stdin, like the other launchers.
+    process.stderr.write(message);
+    const line = await stdin.readLine();
+    if (secret) process.stderr.write('\n');
+    return line;
+  }
+  const input = new ReadStream(fd);
+  const output = new WriteStream(fd);
   let muted = false;
-  const output = new Writable({
+  const echo = new Writable({
     write(chunk, _enc, cb) {
-      if (!muted) process.stderr.write(chunk);
+      if (!muted) output.write(chunk);
       cb();
     },
   });
-  const rl = createInterface({ input: process.stdin, output, terminal: process.stdin.isTTY === true });
+  const rl = createInterface({ input, output: echo, terminal: true });
   try {
-    return await new Promise<string>((resolve) => {
+    return await new Promise<string>((resolve, reject) => {
       rl.question(message, (answer) => resolve(answer));
+      rl.once('SIGINT', () => reject(Object.assign(new Error('interrupted'), { code: 'SIGINT' })));
       muted = secret;
     });
   } finally {
     rl.close();
-    if (secret) process.stderr.write('\n');
+    if (secret) output.write('\n');
+    input.destroy();
   }
 }
 
@@ -68,14 +104,18 @@ export async function forward(argv: string[]): Promise<number> {
     conn.onNotification('cli/output', (p: CliOutputParams) => {
       (p.stream === 'stdout' ? process.stdout : process.stderr).write(p.data);
     });
-    conn.onRequest('cli/prompt', async (p: CliPromptParams) => ({ value: await promptTTY(p.message, p.secret) }));
+    conn.onRequest('cli/prompt', async (p: CliPromptParams) => ({ value: await promptTTY(p.message, p.secret, stdin) }));
     conn.onRequest('cli/stdin', async (p: CliStdinParams) => {
       const r = await stdin.read(p.maxBytes);
       return { data: r.data.toString('base64'), eof: r.eof };
     });
     conn.listen();
     const cancel = new CancellationTokenSource();
-    const onSigint = () => cancel.cancel();
+    let interrupted = false;
+    const onSigint = () => {
+      interrupted = true;
+      cancel.cancel();
+    };
     process.on('SIGINT', onSigint);
     try {
       const r = (await conn.sendRequest(
@@ -93,7 +133,8 @@ export async function forward(argv: string[]): Promise<number> {
         },
         cancel.token,
       )) as { exitCode: number };
-      return r.exitCode;
+      // Interrupted is 130 whatever the command managed meanwhile, as for a killed oras.
+      return interrupted ? 130 : r.exitCode;
     } catch (e) {
       if (e instanceof ResponseError && e.code === ErrorCodes.DaemonOutdated && attempt === 0) continue;
       if (e instanceof ResponseError && e.code === ErrorCodes.RequestCancelled) return 130;
@@ -116,7 +157,7 @@ export async function runInProcess(argv: string[]): Promise<number> {
   process.once('SIGINT', () => ctrl.abort());
   const io: CliIO = {
     write: (stream, text) => void (stream === 'stdout' ? process.stdout : process.stderr).write(text),
-    prompt: promptTTY,
+    prompt: (message, secret) => promptTTY(message, secret, stdin),
     readStdin: (max) => stdin.read(max),
     argv,
     cwd: process.cwd(),

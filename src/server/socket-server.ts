@@ -2,6 +2,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { chmod, lstat, mkdir, readFile, unlink } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
+import { socketFolderProblem } from '../../protocol/endpoint';
 import { ErrorCodes, OrasdError } from '../errors';
 
 /**
@@ -11,17 +12,10 @@ import { ErrorCodes, OrasdError } from '../errors';
  */
 export async function ensurePrivateDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const st = await lstat(dir);
-  const uid = process.getuid?.();
-  if (!st.isDirectory()) throw new OrasdError(ErrorCodes.InvalidArgument, `socket folder ${dir} is not a directory (a symlink?); refusing to use it`);
-  if (uid !== undefined && st.uid !== uid) {
-    throw new OrasdError(ErrorCodes.InvalidArgument, `socket folder ${dir} belongs to uid ${st.uid}, not to you (uid ${uid}); refusing to use it`, {
-      hint: 'set ORASD_SOCKET to a path in a folder of your own',
-    });
-  }
-  if ((st.mode & 0o077) !== 0) {
-    throw new OrasdError(ErrorCodes.InvalidArgument, `socket folder ${dir} is accessible to other users (mode ${(st.mode & 0o777).toString(8)}); refusing to use it`, {
-      hint: `run chmod 700 ${dir}, or set ORASD_SOCKET to a path in a private folder`,
+  const problem = await socketFolderProblem(dir);
+  if (problem) {
+    throw new OrasdError(ErrorCodes.InvalidArgument, `${problem}; refusing to use it`, {
+      hint: `make it yours and private (chmod 700 ${dir}), or set ORASD_SOCKET to a path in a private folder`,
     });
   }
 }

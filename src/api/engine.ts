@@ -2,9 +2,9 @@ import type { Logger } from '../log';
 import { ErrorCodes, OrasdError } from '../errors';
 import { parseLayoutReference, parseReference, referenceSelector } from '../oci/reference';
 import { resolvePath } from '../ops/files';
-import type { OpContext } from '../ops/context';
+import type { OpContext, TempTracker } from '../ops/context';
 import { Layouts } from '../targets/layout';
-import { Registries, type RegistryOptions } from '../targets/registry';
+import { Registries, type RegistriesOptions, type RegistryOptions } from '../targets/registry';
 import type { Target } from '../targets/target';
 import { VERSION } from '../version';
 
@@ -45,6 +45,11 @@ export interface EngineOptions {
   manifestCacheBytes?: number;
   tagTtlMs?: number;
   maxConnectionsPerOrigin?: number;
+  /** How long a registry may stay silent (before its headers, or mid-body) before the request fails. */
+  registryTimeoutMs?: number;
+  retry?: RegistriesOptions['retry'];
+  /** The daemon's record of temporary paths, handed to every operation. */
+  temps?: TempTracker;
 }
 
 /**
@@ -56,6 +61,7 @@ export class Engine {
   readonly layouts: Layouts;
   readonly log: Logger;
   readonly startedAt = Date.now();
+  readonly temps: TempTracker | undefined;
 
   constructor(opts: EngineOptions) {
     this.log = opts.log;
@@ -65,7 +71,10 @@ export class Engine {
       ...(opts.manifestCacheBytes !== undefined ? { manifestCacheBytes: opts.manifestCacheBytes } : {}),
       ...(opts.tagTtlMs !== undefined ? { tagTtlMs: opts.tagTtlMs } : {}),
       ...(opts.maxConnectionsPerOrigin !== undefined ? { maxConnectionsPerOrigin: opts.maxConnectionsPerOrigin } : {}),
+      ...(opts.registryTimeoutMs !== undefined ? { timeouts: { headersMs: opts.registryTimeoutMs, bodyMs: opts.registryTimeoutMs } } : {}),
+      ...(opts.retry ? { retry: opts.retry } : {}),
     });
+    this.temps = opts.temps;
     this.layouts = new Layouts({ log: opts.log.child({ component: 'layout' }) });
   }
 

@@ -15,5 +15,6 @@ export async function invoke<R = unknown>(engine: Engine, method: string, params
     const first = problems[0]!;
     throw new OrasdError(ErrorCodes.InvalidParams, `invalid params for ${method}: ${first.path || 'params'} ${first.message}`, { detail: problems });
   }
-  return (await handler(engine, params, ctx)) as R;
+  const withTemps = ctx.temps || !engine.temps ? ctx : { ...ctx, temps: engine.temps };
+  return (await handler(engine, params, withTemps)) as R;
 }

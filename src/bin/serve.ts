@@ -1,9 +1,11 @@
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultSocketPath } from '../../protocol/endpoint';
 import { Engine } from '../api/engine';
-import { createLogger } from '../log';
+import { createLogger, type Logger } from '../log';
 import { Daemon } from '../server/daemon';
-import { AlreadyRunning, listenSocket } from '../server/socket-server';
+import { AlreadyRunning, ensurePrivateDir, listenSocket } from '../server/socket-server';
+import { TempJournal, recoverTemps } from '../server/temp-journal';
 import { VERSION } from '../version';
 
 export const SERVE_USAGE = `Usage: orasd serve (--stdio | --socket [PATH]) [options]
@@ -14,6 +16,15 @@ export const SERVE_USAGE = `Usage: orasd serve (--stdio | --socket [PATH]) [opti
   --idle-timeout SECONDS  exit after this long without clients (default ORASD_IDLE_TIMEOUT or 0 = never)
   --log-file FILE         JSON logs to FILE instead of stderr
   --log-level LEVEL       trace|debug|info|warn|error|silent (default ORASD_LOG_LEVEL or info)
+  --registry-timeout SECONDS  longest silence from a registry, before its answer or mid-body, before
+                          the request fails (and is retried when safe); default ORASD_REGISTRY_TIMEOUT or 60
+  --retry-attempts N      tries per idempotent registry request, the first included (default
+                          ORASD_RETRY_ATTEMPTS or 4)
+  --retry-delay MS        first backoff pause; it doubles per retry, with jitter, up to 25 times this
+                          (default ORASD_RETRY_DELAY or 200)
+
+Temporary files of running operations are listed in a journal next to the socket; a daemon
+starting there removes what a daemon that died without cleaning up (kill -9) left behind.
 `;
 
 export async function serve(argv: string[]): Promise<number> {
@@ -42,6 +53,9 @@ export async function serve(argv: string[]): Promise<number> {
       'idle-timeout': { type: 'string' },
       'log-file': { type: 'string' },
       'log-level': { type: 'string' },
+      'registry-timeout': { type: 'string' },
+      'retry-attempts': { type: 'string' },
+      'retry-delay': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -55,8 +69,37 @@ export async function serve(argv: string[]): Promise<number> {
     process.stderr.write(`orasd: --idle-timeout must be a number of seconds, got ${values['idle-timeout']}\n`);
     return 2;
   }
+  const num = (flag: string, env: string, min: number): number | undefined | Error => {
+    const raw = (values as Record<string, string | undefined>)[flag] ?? process.env[env];
+    if (raw === undefined || raw === '') return undefined;
+    const n = Number(raw);
+    return Number.isFinite(n) && n >= min ? n : new Error(`orasd: --${flag} (${env}) must be a number >= ${min}, got ${raw}\n`);
+  };
+  const timeout = num('registry-timeout', 'ORASD_REGISTRY_TIMEOUT', 0.001);
+  const attempts = num('retry-attempts', 'ORASD_RETRY_ATTEMPTS', 1);
+  const delay = num('retry-delay', 'ORASD_RETRY_DELAY', 0);
+  for (const v of [timeout, attempts, delay]) {
+    if (v instanceof Error) {
+      process.stderr.write(v.message);
+      return 2;
+    }
+  }
   const log = createLogger({ ...(values['log-level'] ? { level: values['log-level'] } : {}), ...(values['log-file'] ? { file: values['log-file'] } : {}) });
-  const engine = new Engine({ log });
+  const journal = await openJournal(dirname(socketPath ?? defaultSocketPath()), log);
+  const engine = new Engine({
+    log,
+    ...(journal ? { temps: journal } : {}),
+    ...(typeof timeout === 'number' ? { registryTimeoutMs: Math.round(timeout * 1000) } : {}),
+    ...(typeof attempts === 'number' || typeof delay === 'number'
+      ? {
+          retry: {
+            attempts: typeof attempts === 'number' ? Math.floor(attempts) : 4,
+            baseDelayMs: typeof delay === 'number' ? delay : 200,
+            maxDelayMs: typeof delay === 'number' ? delay * 25 : 5_000,
+          },
+        }
+      : {}),
+  });
 
   let stopListening: (() => Promise<void>) | undefined;
   const stopped = new Promise<string>((resolve) => {
@@ -96,6 +139,23 @@ export async function serve(argv: string[]): Promise<number> {
     }
   });
   const reason = await stopped;
+  journal?.close();
   await new Promise<void>((r) => log.flush(() => r()));
   return reason === 'already running' || reason === 'listen failed' ? 1 : 0;
+}
+
+/**
+ * The temp-file journal lives in the daemon's private state folder (the socket's). Before this
+ * daemon records anything, what crashed predecessors left there is removed. A folder that is
+ * not private gets no journal: its content could not be trusted.
+ */
+async function openJournal(dir: string, log: Logger): Promise<TempJournal | undefined> {
+  try {
+    await ensurePrivateDir(dir);
+  } catch (e) {
+    log.debug({ dir, detail: (e as Error).message }, 'no temp-file journal');
+    return undefined;
+  }
+  await recoverTemps(dir, log).catch((e: unknown) => log.warn({ err: e, dir }, 'temp-file recovery failed'));
+  return new TempJournal(dir, log);
 }

@@ -24,7 +24,7 @@ export async function attach(target: Target, input: AttachInput, ctx: OpContext)
     what: 'subject',
   });
   const plainSubject: Descriptor = { mediaType: subject.mediaType, digest: subject.digest, size: subject.size };
-  const packed = await pack({ ...input, imageSpec: 'v1.1', subject: plainSubject, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  const packed = await pack({ ...input, imageSpec: 'v1.1', subject: plainSubject, ...(ctx.signal ? { signal: ctx.signal } : {}), ...(ctx.temps ? { temps: ctx.temps } : {}) });
   try {
     const out = await pushPacked(target, packed, [], input, ctx, 'attach');
     return { ...out, subject: plainSubject };

@@ -3,12 +3,25 @@ import type { ProgressValue } from '../../protocol/progress';
 import type { Descriptor } from '../oci/descriptor';
 import { Annotations } from '../oci/mediatypes';
 
+/**
+ * Where an operation records the temporary files and folders it creates, for as long as they
+ * exist: a process killed mid-way cannot remove them, its successor can (the daemon keeps the
+ * record in its private state folder). Only the paths the operation itself names are recorded.
+ */
+export interface TempTracker {
+  /** Called before the path is created; the record is on disk when it returns. */
+  add(path: string): void;
+  /** Called once the path is gone (removed or renamed into place). */
+  remove(path: string): void;
+}
+
 /** What every graph operation receives from its caller (server handler, CLI, test). */
 export interface OpContext {
   signal?: AbortSignal;
   log?: Logger;
   /** Receives $/progress values; absent when nobody listens. */
   progress?: (value: ProgressValue) => void;
+  temps?: TempTracker;
 }
 
 /**

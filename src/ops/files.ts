@@ -1,7 +1,9 @@
-import { lstat, mkdtemp, open, readFile, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, open, readFile, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ErrorCodes, OrasdError } from '../errors';
+import type { TempTracker } from './context';
 
 /** Resolves a user path against the request's working directory. */
 export function resolvePath(cwd: string, p: string): string {
@@ -80,10 +82,38 @@ export async function safeJoin(output: string, name: string, allowTraversal: boo
   return target;
 }
 
-/** A private scratch folder removed by `dispose`, whatever happened. */
-export async function scratchDir(prefix = 'orasd-'): Promise<{ path: string; dispose(): Promise<void> }> {
-  const path = await mkdtemp(join(tmpdir(), prefix));
-  return { path, dispose: () => rm(path, { recursive: true, force: true }) };
+/**
+ * The temporary name a file or folder is written under before it is renamed to `dest`: hidden,
+ * next to it (same file system, so the rename is atomic), with the name shortened so that a
+ * destination name near the 255-byte limit still leaves room for the suffix.
+ */
+export function tempPathFor(dest: string): string {
+  const stem = Buffer.from(basename(dest)).subarray(0, 64).toString('utf8').replace(/\uFFFD+$/, '');
+  return join(dirname(dest), `.${stem}.orasd-${randomBytes(6).toString('hex')}`);
+}
+
+/** Names this module gives temporary files and scratch folders: the only ones crash recovery deletes. */
+export function isTempName(name: string): boolean {
+  return /^\.[\s\S]*\.orasd-[0-9a-f]{12}$/.test(name) || /^orasd-(pack|scratch)-[0-9a-f]{16}$/.test(name);
+}
+
+/** A private scratch folder removed by `dispose`, whatever happened (recorded with `temps` meanwhile). */
+export async function scratchDir(kind: 'pack' | 'scratch' = 'scratch', temps?: TempTracker): Promise<{ path: string; dispose(): Promise<void> }> {
+  const path = join(tmpdir(), `orasd-${kind}-${randomBytes(8).toString('hex')}`);
+  temps?.add(path);
+  try {
+    await mkdir(path, { mode: 0o700 });
+  } catch (e) {
+    temps?.remove(path);
+    throw e;
+  }
+  return {
+    path,
+    dispose: async () => {
+      await rm(path, { recursive: true, force: true });
+      temps?.remove(path);
+    },
+  };
 }
 
 export async function exists(path: string): Promise<boolean> {
@@ -96,22 +126,22 @@ export async function exists(path: string): Promise<boolean> {
 }
 
 /** Writes a whole file under a temporary name and renames it into place: readers never see half of it. */
-export async function writeFileAtomic(path: string, bytes: Uint8Array, mode = 0o644): Promise<void> {
-  const tmp = join(dirname(path), `.${Math.random().toString(36).slice(2)}.orasd-tmp`);
-  const fh = await open(tmp, 'wx', mode);
+export async function writeFileAtomic(path: string, bytes: Uint8Array, mode = 0o644, temps?: TempTracker): Promise<void> {
+  const tmp = tempPathFor(path);
+  temps?.add(tmp);
   try {
-    await fh.writeFile(bytes);
-    await fh.sync();
-  } catch (e) {
-    await fh.close();
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
-  await fh.close();
-  try {
+    const fh = await open(tmp, 'wx', mode);
+    try {
+      await fh.writeFile(bytes);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
     await rename(tmp, path);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
     throw e;
+  } finally {
+    temps?.remove(tmp);
   }
 }

@@ -11,6 +11,7 @@ import { descriptorOf } from '../oci/descriptor';
 import { digestFile, newHash } from '../oci/digest';
 import { encodeImageManifest, type ImageManifest } from '../oci/manifest';
 import { Annotations, EmptyJson, MediaTypes } from '../oci/mediatypes';
+import type { TempTracker } from './context';
 import { readInputFile, resolvePath, scratchDir, statInput } from './files';
 
 export interface PackInput {
@@ -24,6 +25,8 @@ export interface PackInput {
   subject?: Descriptor;
   disablePathValidation?: boolean;
   signal?: AbortSignal;
+  /** Records the scratch folder while it exists. */
+  temps?: TempTracker;
 }
 
 /** A blob ready to upload: its descriptor and a way to read it (again, for retries). */
@@ -113,7 +116,7 @@ async function tarFolder(dir: string, title: string, dest: string, signal?: Abor
  * them. Nothing is uploaded here; folders are staged in a scratch folder that `dispose` removes.
  */
 export async function pack(input: PackInput): Promise<Packed> {
-  const scratch = await scratchDir('orasd-pack-');
+  const scratch = await scratchDir('pack', input.temps);
   try {
     const annotationFile = await loadAnnotationFile(input.cwd, input.annotationFile);
     const blobs = new Map<string, PreparedBlob>();

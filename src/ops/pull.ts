@@ -1,15 +1,14 @@
 import { createWriteStream } from 'node:fs';
 import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { randomBytes } from 'node:crypto';
 import { ErrorCodes, OrasdError, throwIfAborted } from '../errors';
 import type { Descriptor } from '../oci/descriptor';
 import { sameContent } from '../oci/descriptor';
 import { Annotations, EmptyJson, MediaTypes } from '../oci/mediatypes';
 import type { Target } from '../targets/target';
 import { DEFAULT_CONCURRENCY, ProgressTracker, type OpContext } from './context';
-import { exists, safeJoin } from './files';
+import { exists, safeJoin, tempPathFor } from './files';
 import { fetchParsed, isManifest, resolveSelector } from './graph';
 import { runAll } from './transfer';
 import { extractFolderLayer } from './unpack';
@@ -117,7 +116,9 @@ export async function pull(target: Target, input: PullInput, ctx: OpContext): Pr
   try {
     await runAll(files, input.concurrency ?? DEFAULT_CONCURRENCY, signal, async (f, sig) => {
       await mkdir(dirname(f.dest), { recursive: true });
-      f.staged = join(dirname(f.dest), `.${basename(f.dest)}.orasd-${randomBytes(6).toString('hex')}`);
+      const staged = tempPathFor(f.dest);
+      ctx.temps?.add(staged);
+      f.staged = staged;
       tracker.started(f.desc);
       let counted = 0;
       const onBytes = tracker.bytes(f.desc);
@@ -146,7 +147,13 @@ export async function pull(target: Target, input: PullInput, ctx: OpContext): Pr
       else await rename(f.staged!, f.dest);
     }
   } finally {
-    await Promise.all(files.map((f) => (f.staged ? rm(f.staged, { recursive: true, force: true }) : undefined)));
+    await Promise.all(
+      files.map(async (f) => {
+        if (!f.staged) return;
+        await rm(f.staged, { recursive: true, force: true });
+        ctx.temps?.remove(f.staged);
+      }),
+    );
   }
   ctx.log?.info({ reference: target.reference(root.digest), files: files.length }, 'pull done');
   return { descriptor: root, files: files.map((f) => ({ path: f.dest, descriptor: f.desc })), skipped };

@@ -30,13 +30,13 @@ export async function pushPacked(target: Target, packed: Packed, tags: string[],
   const { descriptor, bytes } = packed.manifest;
   await target.pushManifest(descriptor, bytes, tags[0], { signal: ctx.signal });
   for (const t of tags.slice(1)) await target.tag(descriptor, t, { signal: ctx.signal });
-  if (input.exportManifest) await writeFileAtomic(resolvePath(input.cwd, input.exportManifest), bytes);
+  if (input.exportManifest) await writeFileAtomic(resolvePath(input.cwd, input.exportManifest), bytes, 0o644, ctx.temps);
   ctx.log?.info({ reference: target.reference(descriptor.digest), tags, blobs: packed.blobs.length }, `${operation} done`);
   return { descriptor, layers: packed.layers, tags, manifest: bytes };
 }
 
 export async function push(target: Target, input: PushInput, ctx: OpContext): Promise<PushOutcome> {
-  const packed = await pack({ ...input, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  const packed = await pack({ ...input, ...(ctx.signal ? { signal: ctx.signal } : {}), ...(ctx.temps ? { temps: ctx.temps } : {}) });
   try {
     return await pushPacked(target, packed, input.tags, input, ctx, 'push');
   } finally {

@@ -88,6 +88,7 @@ export class ClientConnection {
         signal: controller.signal,
         log,
         cwd: typeof p.cwd === 'string' ? (isAbsolute(p.cwd) ? p.cwd : resolve(p.cwd)) : process.cwd(),
+        ...(this.daemon.engine.temps ? { temps: this.daemon.engine.temps } : {}),
         ...(p.progressToken !== undefined ? { progress: (value: ProgressValue) => this.progress(p.progressToken as string | number, value) } : {}),
       };
       const result = await this.run(method, p, ctx);

@@ -127,6 +127,9 @@ export class Daemon {
     // Give the last responses a moment to flush before the sockets go.
     await new Promise((r) => setTimeout(r, 20));
     for (const c of [...this.clients]) c.close();
+    // Closing cancelled what was still running; its clean-up (temporary files) gets a moment too.
+    const settle = Date.now() + 5_000;
+    while (this.stats.inFlight > 0 && Date.now() < settle) await new Promise((r) => setTimeout(r, 20));
     await this.engine.close().catch(() => undefined);
     this.opts.onStop(reason);
   }

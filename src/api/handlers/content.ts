@@ -1,15 +1,15 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { rename, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type * as P from '../../../protocol';
 import { ErrorCodes, OrasdError, isNotFound } from '../../errors';
 import { digestBytes, digestFile, digestMismatch } from '../../oci/digest';
 import { parseManifest } from '../../oci/manifest';
 import { MAX_MANIFEST_BYTES } from '../../oci/mediatypes';
-import { isDigestTag, parseReference } from '../../oci/reference';
+import { isDigestTag, isValidTag, parseReference } from '../../oci/reference';
 import { deleteManifest } from '../../ops/delete';
-import { readInputFile, resolvePath, statInput, writeFileAtomic } from '../../ops/files';
+import { readInputFile, resolvePath, statInput, tempPathFor, writeFileAtomic } from '../../ops/files';
 import { fetchParsed, resolveSelector } from '../../ops/graph';
 import type { CallContext, Engine } from '../engine';
 import { referenced } from './artifacts';
@@ -24,10 +24,11 @@ export async function handleResolve(engine: Engine, p: P.ResolveParams, ctx: Cal
 
 export async function handleTag(engine: Engine, p: P.TagParams, ctx: CallContext): Promise<P.TagResult> {
   const { target, selector } = engine.openTarget(p, ctx, 'write');
-  const d = await resolveSelector(target, selector, sig(ctx));
+  // Refused before the registry is asked anything.
   for (const t of p.tags) {
-    if (!/^[\w][\w.-]{0,127}$/.test(t)) throw new OrasdError(ErrorCodes.InvalidReference, `"${t}" is not a valid tag`, { reference: p.reference });
+    if (!isValidTag(t)) throw new OrasdError(ErrorCodes.InvalidReference, `"${t.slice(0, 140)}" is not a valid tag`, { reference: p.reference, hint: 'a tag is up to 128 letters, digits, _ . -, not starting with . or -' });
   }
+  const d = await resolveSelector(target, selector, sig(ctx));
   for (const t of p.tags) await target.tag(d, t, sig(ctx));
   return { ...referenced(target, d), tagged: p.tags.map((t) => target.reference(t)) };
 }
@@ -41,7 +42,7 @@ export async function handleManifestFetch(engine: Engine, p: P.ManifestFetchPara
   }
   if (p.descriptor) return { descriptor: referenced(target, d) };
   const node = await fetchParsed(target, d, opts);
-  if (p.output) await writeFileAtomic(resolvePath(ctx.cwd, p.output), node.bytes);
+  if (p.output) await writeFileAtomic(resolvePath(ctx.cwd, p.output), node.bytes, 0o644, ctx.temps);
   return { descriptor: referenced(target, node.descriptor), content: node.bytes.toString('utf8'), manifest: node.parsed.json };
 }
 
@@ -58,7 +59,8 @@ export async function handleManifestFetchConfig(engine: Engine, p: P.ManifestFet
   if (p.descriptor) return { descriptor };
   if (p.output) {
     const out = resolvePath(ctx.cwd, p.output);
-    await downloadVerified(await target.fetchBlob(config, sig(ctx)), out, ctx.signal);
+    await checkOutputFolder(out, p.output);
+    await downloadVerified(await target.fetchBlob(config, sig(ctx)), out, ctx);
     return { descriptor, path: out };
   }
   if (config.size > MAX_MANIFEST_BYTES) {
@@ -82,6 +84,9 @@ export async function handleManifestPush(engine: Engine, p: P.ManifestPushParams
   const desc = { mediaType: p.mediaType ?? parsed.mediaType, digest: digestBytes(bytes), size: bytes.length };
   if (digest && digest !== desc.digest) throw digestMismatch(`manifest for ${p.reference}`, digest, desc.digest).withContext({ reference: p.reference });
   const allTags = [...tags, ...(p.extraTags ?? [])];
+  for (const t of allTags) {
+    if (!isValidTag(t)) throw new OrasdError(ErrorCodes.InvalidReference, `"${t.slice(0, 140)}" is not a valid tag`, { reference: p.reference });
+  }
   await target.pushManifest(desc, bytes, allTags[0], sig(ctx));
   for (const t of allTags.slice(1)) await target.tag(desc, t, sig(ctx));
   return { ...referenced(target, desc), referenceAsTags: allTags.map((t) => target.reference(t)) };
@@ -106,7 +111,8 @@ export async function handleBlobFetch(engine: Engine, p: P.BlobFetchParams, ctx:
   if (p.descriptor) return { descriptor: referenced(target, d) };
   if (!p.output) throw new OrasdError(ErrorCodes.InvalidArgument, 'blob/fetch needs output (a file path) unless descriptor is set', { reference: p.reference });
   const out = resolvePath(ctx.cwd, p.output);
-  await downloadVerified(await target.fetchBlob(d, sig(ctx)), out, ctx.signal);
+  await checkOutputFolder(out, p.output);
+  await downloadVerified(await target.fetchBlob(d, sig(ctx)), out, ctx);
   return { descriptor: referenced(target, d), path: out };
 }
 
@@ -158,14 +164,25 @@ export async function handleRepoList(engine: Engine, p: P.RepoListParams, ctx: C
   return { repositories: repos };
 }
 
+/** The folder an output file goes to must exist (as with oras): said before anything is downloaded. */
+async function checkOutputFolder(out: string, shown: string): Promise<void> {
+  const st = await stat(dirname(out)).catch(() => undefined);
+  if (!st?.isDirectory()) {
+    throw new OrasdError(ErrorCodes.FileNotFound, `the folder of output ${shown} does not exist`, { path: shown, hint: 'create the folder first, or pick another output path' });
+  }
+}
+
 /** Streams verified content into a file that appears only once the whole content checked out. */
-export async function downloadVerified(stream: NodeJS.ReadableStream, dest: string, signal?: AbortSignal): Promise<void> {
-  const tmp = join(dirname(dest), `.${Math.random().toString(36).slice(2)}.orasd-tmp`);
+export async function downloadVerified(stream: NodeJS.ReadableStream, dest: string, ctx: Pick<CallContext, 'signal' | 'temps'>): Promise<void> {
+  const tmp = tempPathFor(dest);
+  ctx.temps?.add(tmp);
   try {
-    await pipeline(stream, createWriteStream(tmp, { flags: 'wx' }), ...(signal ? [{ signal }] : []));
+    await pipeline(stream, createWriteStream(tmp, { flags: 'wx' }), ...(ctx.signal ? [{ signal: ctx.signal }] : []));
     await rename(tmp, dest);
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;
+  } finally {
+    ctx.temps?.remove(tmp);
   }
 }

@@ -122,6 +122,8 @@ export class FrameDecoder {
           const value = line.slice(colon + 1).trim();
           if (name === 'content-length') {
             if (!/^\d{1,15}$/.test(value)) return this.fatal(out, `Content-Length "${value.slice(0, 40)}" is not a number`);
+            // Two lengths that disagree leave the message boundary to guesswork: refuse, as HTTP does.
+            if (length !== undefined && length !== Number(value)) return this.fatal(out, 'conflicting Content-Length headers');
             length = Number(value);
           }
         }

@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ErrorCodes, OrasdError, throwIfAborted } from '../errors';
 import type { Descriptor } from '../oci/descriptor';
@@ -92,13 +92,21 @@ export async function pull(target: Target, input: PullInput, ctx: OpContext): Pr
         continue;
       }
       const unpack = b.annotations?.[Annotations.ContentUnpack] === 'true';
+      if (title.includes('\0')) {
+        throw new OrasdError(ErrorCodes.InvalidManifest, `layer title ${JSON.stringify(title)} contains a NUL character`, { reference: target.reference(root.digest) });
+      }
       const dest = await safeJoin(input.output, title, !!input.allowPathTraversal);
+      if (dest === resolve(input.output)) {
+        throw new OrasdError(ErrorCodes.InvalidManifest, `layer title "${title}" names the output folder itself`, { reference: target.reference(root.digest), path: title });
+      }
       planned.set(title, { desc: b, title, dest, unpack });
     }
   }
 
-  // 2. Refuse up front what would clobber files the user asked to keep.
+  // 2. Refuse up front what cannot land (a file where a folder must go, or the reverse) and
+  // what would clobber files the user asked to keep: then nothing at all is written.
   const files = [...planned.values()];
+  await checkPlacement(files, input.output, target.reference(root.digest));
   if (input.keepOldFiles) {
     for (const f of files) {
       if (await exists(f.dest)) {
@@ -181,4 +189,34 @@ async function mergeInto(from: string, to: string, keepOld: boolean): Promise<vo
   }
   if (there.isDirectory()) await rm(to, { recursive: true, force: true });
   await rename(from, to);
+}
+
+/**
+ * Every destination must be placeable: no file title is the folder of another title, no folder
+ * is in the way of a file (or a file in the way of a folder layer), and no existing file sits
+ * where a folder is needed. Checked before anything is downloaded.
+ */
+async function checkPlacement(files: Planned[], output: string, reference: string): Promise<void> {
+  const dests = new Map(files.map((f) => [f.dest, f]));
+  const root = resolve(output);
+  for (const f of files) {
+    for (let dir = dirname(f.dest); dir !== root && dir !== dirname(dir); dir = dirname(dir)) {
+      const other = dests.get(dir);
+      if (other && !other.unpack) {
+        throw new OrasdError(ErrorCodes.InvalidManifest, `layer titles "${other.title}" and "${f.title}" clash: the first is a file, the second needs it to be a folder`, { reference, path: f.title });
+      }
+      const st = await lstat(dir).catch(() => undefined);
+      if (st && !st.isDirectory() && !st.isSymbolicLink()) {
+        throw new OrasdError(ErrorCodes.FileExists, `cannot write ${f.dest}: ${dir} is a file, not a folder; nothing was written`, { path: dir, hint: 'move the file away or pull into another folder' });
+      }
+      if (st) break;
+    }
+    const there = await lstat(f.dest).catch(() => undefined);
+    if (there && (f.unpack ? !there.isDirectory() : there.isDirectory())) {
+      throw new OrasdError(ErrorCodes.FileExists, `cannot write ${f.unpack ? 'folder' : 'file'} ${f.dest}: a ${there.isDirectory() ? 'folder' : 'file'} of that name is in the way; nothing was written`, {
+        path: f.dest,
+        hint: 'move it away or pull into another folder',
+      });
+    }
+  }
 }

@@ -1,6 +1,7 @@
 import { ErrorCodes, validateParams } from '../../protocol';
 import { OrasdError } from '../errors';
 import type { CallContext, Engine } from './engine';
+import { fromFsError } from './fs-errors';
 import { handlers } from './handlers';
 
 /**
@@ -16,5 +17,9 @@ export async function invoke<R = unknown>(engine: Engine, method: string, params
     throw new OrasdError(ErrorCodes.InvalidParams, `invalid params for ${method}: ${first.path || 'params'} ${first.message}`, { detail: problems });
   }
   const withTemps = ctx.temps || !engine.temps ? ctx : { ...ctx, temps: engine.temps };
-  return (await handler(engine, params, withTemps)) as R;
+  try {
+    return (await handler(engine, params, withTemps)) as R;
+  } catch (e) {
+    throw fromFsError(e) ?? e;
+  }
 }

@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { createMessageConnection, ResponseError, type CancellationToken, type MessageConnection } from 'vscode-jsonrpc/node';
 import { ErrorCodes, MethodsByName, validateParams, type ErrorData, type ProgressValue } from '../../protocol';
+import { fromFsError } from '../api/fs-errors';
 import { handlers } from '../api/handlers';
 import type { CallContext } from '../api/engine';
 import { OrasdError } from '../errors';
@@ -136,6 +137,8 @@ export class ClientConnection {
       if (ref) e.withContext({ reference: ref });
       return new ResponseError(e.code, e.message, e.data);
     }
+    const fsErr = fromFsError(e);
+    if (fsErr) return new ResponseError(fsErr.code, fsErr.message, fsErr.data);
     const message = e instanceof Error ? e.message : String(e);
     return new ResponseError(ErrorCodes.InternalError, `internal error: ${message}`, { code: 'INTERNAL_ERROR', hint: 'this is a bug in orasd; the daemon log has details' });
   }

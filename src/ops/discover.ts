@@ -2,7 +2,7 @@ import type { DiscoverNode } from '../../protocol/artifacts';
 import type { Descriptor } from '../oci/descriptor';
 import type { Target } from '../targets/target';
 import type { OpContext } from './context';
-import { resolveSelector } from './graph';
+import { referencedDescriptor, resolveSelector } from './graph';
 
 export interface DiscoverInput {
   selector: string | undefined;
@@ -14,15 +14,7 @@ export interface DiscoverInput {
 }
 
 export function node(target: Target, d: Descriptor): DiscoverNode {
-  return {
-    reference: target.reference(d.digest),
-    mediaType: d.mediaType,
-    digest: d.digest,
-    size: d.size,
-    ...(d.annotations && Object.keys(d.annotations).length ? { annotations: d.annotations } : {}),
-    ...(d.artifactType ? { artifactType: d.artifactType } : {}),
-    referrers: [],
-  };
+  return { ...referencedDescriptor(target, d), referrers: [] };
 }
 
 /**

@@ -65,3 +65,16 @@ export async function resolveSelector(target: Target, selector: string | undefin
 export function isManifest(desc: Descriptor): boolean {
   return isManifestMediaType(desc.mediaType);
 }
+
+/** A descriptor as results show it: with the reference a user can pass back (`repo@digest`). */
+export function referencedDescriptor(target: Target, d: Descriptor) {
+  return {
+    reference: target.reference(d.digest),
+    mediaType: d.mediaType,
+    digest: d.digest,
+    size: d.size,
+    ...(d.annotations && Object.keys(d.annotations).length ? { annotations: d.annotations } : {}),
+    ...(d.artifactType ? { artifactType: d.artifactType } : {}),
+    ...(d.data !== undefined ? { data: d.data } : {}),
+  };
+}

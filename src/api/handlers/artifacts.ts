@@ -4,23 +4,13 @@ import type { Descriptor } from '../../oci/descriptor';
 import { attach } from '../../ops/attach';
 import { copy } from '../../ops/copy';
 import { discover } from '../../ops/discover';
+import { referencedDescriptor } from '../../ops/graph';
 import { resolvePath } from '../../ops/files';
 import { pull } from '../../ops/pull';
 import { push } from '../../ops/push';
-import type { Target } from '../../targets/target';
 import type { CallContext, Engine, TargetSpec } from '../engine';
 
-export function referenced(target: Target, d: Descriptor) {
-  return {
-    reference: target.reference(d.digest),
-    mediaType: d.mediaType,
-    digest: d.digest,
-    size: d.size,
-    ...(d.annotations && Object.keys(d.annotations).length ? { annotations: d.annotations } : {}),
-    ...(d.artifactType ? { artifactType: d.artifactType } : {}),
-    ...(d.data !== undefined ? { data: d.data } : {}),
-  };
-}
+export const referenced = referencedDescriptor;
 
 /** artifactType and annotations of a manifest we just built, for results shaped like oras's. */
 function manifestFacts(bytes: Buffer): Pick<Descriptor, 'artifactType' | 'annotations'> {

@@ -1,4 +1,5 @@
-import { posix, resolve } from 'node:path';
+import { lstat, readdir, readlink } from 'node:fs/promises';
+import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import * as tar from 'tar';
@@ -7,6 +8,8 @@ import { digestMismatch, newHash, parseDigest } from '../oci/digest';
 import { isInside } from './files';
 
 export interface ExtractOptions {
+  /** Longest wait for the extractor to take more data or to finish (default 60 s). */
+  stallMs?: number;
   /** Folder the archive's entries are written into (a private staging folder). */
   into: string;
   /** The layer's title: every entry must live under it, as oras requires. */
@@ -34,6 +37,13 @@ export function checkEntry(title: string, entry: { path: string; type: string; l
   if (raw.includes('\0')) return unsafe(title, raw, 'NUL in name');
   if (entry.type === 'CharacterDevice' || entry.type === 'BlockDevice' || entry.type === 'FIFO') {
     return unsafe(title, raw, `${entry.type} entries are not extracted`);
+  }
+  if ((entry.type === 'SymbolicLink' || entry.type === 'Link') && entry.linkpath !== undefined) {
+    // node-tar reserves an entry's path and its raw link path together; when one is the other or
+    // an ancestor of it, the reservation waits on itself and extraction never ends (tar 7.5).
+    const p = posix.join(raw).replace(/\/+$/, '');
+    const l = posix.join(entry.linkpath).replace(/\/+$/, '');
+    if (p === l || p.startsWith(`${l}/`) || l.startsWith(`${p}/`)) return unsafe(title, raw, `link to its own path or folder (${entry.linkpath})`);
   }
   if (allowTraversal) return undefined;
   if (posix.isAbsolute(raw) || /^[a-zA-Z]:[\\/]/.test(raw)) return unsafe(title, raw, 'absolute path');
@@ -81,11 +91,9 @@ export async function extractFolderLayer(content: Readable, opts: ExtractOptions
   }) as unknown as NodeJS.WritableStream & NodeJS.EventEmitter;
   // node-tar's extractor is a minipass stream: it signals completion with 'close', which
   // stream.pipeline does not wait for, so it is fed by hand with backpressure.
-  const finished = new Promise<void>((resolve, reject) => {
-    extractor.on('close', () => resolve());
-    extractor.on('error', reject);
-  });
-  finished.catch(() => undefined);
+  let tarError: Error | undefined;
+  extractor.on('error', (e: Error) => (tarError ??= e));
+  const closed = new Promise<void>((resolve) => extractor.on('close', () => resolve()));
   let source: AsyncIterable<Buffer> = content;
   if (opts.gzip) {
     const gunzip = createGunzip();
@@ -93,25 +101,111 @@ export async function extractFolderLayer(content: Readable, opts: ExtractOptions
     content.on('error', (e) => gunzip.destroy(e));
     source = content.pipe(gunzip);
   }
+  // Waits on the extractor end when it stops making progress (and, while feeding it, on
+  // cancellation): a request must never hang on an archive that wedges the extractor.
+  const stallMs = opts.stallMs ?? 60_000;
+  const guarded = (p: Promise<void>, abortable: boolean): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const stall = setTimeout(() => reject(unsafe(opts.title, '(archive)', `the extractor made no progress for ${Math.round(stallMs / 1000)} s`)), stallMs);
+      const onAbort = () => reject(opts.signal?.reason ?? new Error('aborted'));
+      if (abortable) opts.signal?.addEventListener('abort', onAbort, { once: true });
+      p.then(resolve, reject).finally(() => {
+        clearTimeout(stall);
+        opts.signal?.removeEventListener('abort', onAbort);
+      });
+    });
+  let failure: unknown;
   try {
     for await (const chunk of source) {
       if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
       tarHash?.update(chunk);
-      if (!extractor.write(chunk)) await new Promise<void>((r, j) => {
-        extractor.once('drain', r);
-        extractor.once('error', j);
-      });
+      if (!extractor.write(chunk)) {
+        await guarded(
+          new Promise<void>((r) => {
+            extractor.once('drain', r);
+            extractor.once('error', () => r());
+          }),
+          true,
+        );
+      }
+      // The first refusal ends the feeding; the rest of the archive is not worth unpacking.
+      if (tarError || violation) break;
     }
-    extractor.end();
-    await finished;
   } catch (e) {
-    if (e instanceof OrasdError) throw e;
-    if (opts.signal?.aborted) throw e;
-    throw new OrasdError(ErrorCodes.UnsafeArchive, `cannot extract folder layer "${opts.title}": ${(e as Error).message}`, {}, { cause: e });
+    failure = e;
   }
+  // Whatever happened, the extractor finishes the writes it started before this returns: the
+  // caller removes the staging folder next, and a late write would land after that.
+  try {
+    extractor.end();
+  } catch {
+    // already ended or broken: 'close' (or the stall guard) still tells when it is quiet
+  }
+  await guarded(closed, false).catch((e: unknown) => (failure ??= e));
+  if (failure === undefined && violation) throw violation;
+  if (failure === undefined && tarError) failure = tarError;
+  if (failure !== undefined) {
+    if (failure instanceof OrasdError) throw failure;
+    if (opts.signal?.aborted) throw failure;
+    throw new OrasdError(ErrorCodes.UnsafeArchive, `cannot extract folder layer "${opts.title}": ${(failure as Error).message}`, {}, { cause: failure });
+  }
+  if (!violation && !opts.allowPathTraversal) violation = await escapingLink(opts.into, opts.title);
   if (violation) throw violation;
   if (tarHash && opts.tarDigest) {
     const actual = `${parseDigest(opts.tarDigest).algorithm}:${tarHash.digest('hex')}`;
     if (actual !== opts.tarDigest) throw digestMismatch(`uncompressed content of folder "${opts.title}"`, opts.tarDigest, actual);
   }
+}
+
+/**
+ * Where an absolute path really leads on disk, component by component: a symlink is replaced by
+ * its target and '..' climbs from where the links led, not from the spelling (path.join would
+ * cancel 'b/..' lexically, which is exactly the trick to catch). A missing tail resolves as written.
+ */
+export async function physicalPath(p: string): Promise<string> {
+  let pending = p.split(sep);
+  let at: string = sep;
+  let hops = 0;
+  while (pending.length) {
+    const part = pending.shift()!;
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      at = dirname(at);
+      continue;
+    }
+    const next = join(at, part);
+    const st = await lstat(next).catch(() => undefined);
+    if (st?.isSymbolicLink()) {
+      if (++hops > 40) throw new Error('too many symbolic links');
+      const to = await readlink(next);
+      pending = [...to.split(sep), ...pending];
+      if (isAbsolute(to)) at = sep;
+      continue;
+    }
+    at = next;
+  }
+  return at;
+}
+
+/**
+ * Each link is checked against the folder when it is extracted, but only on paper: links that
+ * go through other links (b -> ., c -> b/.., d -> c/..) can lead out although every one of them
+ * looks inside. After extraction every symlink is followed on disk and must stay in the folder.
+ */
+async function escapingLink(into: string, title: string): Promise<OrasdError | undefined> {
+  const top = join(into, title);
+  const walk = async (dir: string): Promise<OrasdError | undefined> => {
+    for (const d of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      const p = join(dir, d.name);
+      if (d.isSymbolicLink()) {
+        const to = await physicalPath(p).catch(() => undefined);
+        if (!to || !isInside(top, to)) return unsafe(title, relative(into, p), 'the link, followed through the links it names, leads outside the folder');
+      } else if (d.isDirectory()) {
+        const found = await walk(p);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  return walk(top);
 }

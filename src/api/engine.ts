@@ -8,6 +8,22 @@ import { Registries, type RegistriesOptions, type RegistryOptions } from '../tar
 import type { Target } from '../targets/target';
 import { VERSION } from '../version';
 
+/**
+ * A registry host that the reference grammar accepts but a URL cannot hold ('08', '1.2.3.08',
+ * '999.1.1.1': numeric forms that are not IPv4) is an invalid reference, not an internal error
+ * later when the first request is built.
+ */
+export function checkRegistryHost(registry: string, reference: string): void {
+  try {
+    new URL(`https://${registry}/`);
+  } catch {
+    throw new OrasdError(ErrorCodes.InvalidReference, `invalid reference "${reference.slice(0, 200)}": "${registry.slice(0, 100)}" is not a usable host`, {
+      reference: reference.slice(0, 200),
+      hint: 'write a host name, an IPv4 address a.b.c.d (0-255 each) or [IPv6], with an optional :port',
+    });
+  }
+}
+
 /** How a request names one target: the protocol's TargetFields. */
 export interface TargetSpec {
   reference: string;
@@ -102,6 +118,7 @@ export class Engine {
       return { target, selector: referenceSelector(ref), tags: ref.tags, digest: ref.digest };
     }
     const ref = parseReference(spec.reference);
+    checkRegistryHost(ref.registry, spec.reference);
     const target = this.registries.repository(ref.registry, ref.repository, this.registryOptions(spec, ctx));
     return { target, selector: referenceSelector(ref), tags: ref.tags, digest: ref.digest };
   }

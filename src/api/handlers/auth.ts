@@ -1,9 +1,10 @@
 import type * as P from '../../../protocol';
 import { parseReference } from '../../oci/reference';
-import type { CallContext, Engine } from '../engine';
+import { checkRegistryHost, type CallContext, type Engine } from '../engine';
 
 function checkHost(registry: string): void {
   parseReference(`${registry}/x`);
+  checkRegistryHost(registry, registry);
 }
 
 export async function handleLogin(engine: Engine, p: P.LoginParams, ctx: CallContext): Promise<P.LoginResult> {

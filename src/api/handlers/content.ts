@@ -11,7 +11,7 @@ import { isDigestTag, isValidTag, parseReference } from '../../oci/reference';
 import { deleteManifest } from '../../ops/delete';
 import { readInputFile, resolvePath, statInput, tempPathFor, writeFileAtomic } from '../../ops/files';
 import { fetchParsed, resolveSelector } from '../../ops/graph';
-import type { CallContext, Engine } from '../engine';
+import { checkRegistryHost, type CallContext, type Engine } from '../engine';
 import { referenced } from './artifacts';
 
 const sig = (ctx: CallContext) => (ctx.signal ? { signal: ctx.signal } : {});
@@ -158,6 +158,7 @@ export async function handleRepoList(engine: Engine, p: P.RepoListParams, ctx: C
   const namespace = slash < 0 ? '' : p.reference.slice(slash + 1).replace(/\/+$/, '');
   if (namespace) parseReference(`${host}/${namespace}`);
   else parseReference(`${host}/x`);
+  checkRegistryHost(host, p.reference);
   const catalog = engine.registries.catalog(host, engine.registryOptions(p, ctx));
   let repos = await catalog.repositories({ ...sig(ctx), ...(p.last ? { last: p.last } : {}) });
   if (namespace) repos = repos.filter((r) => r.startsWith(`${namespace}/`)).map((r) => r.slice(namespace.length + 1));

@@ -2,6 +2,7 @@ import { ErrorCodes, validateParams } from '../../protocol';
 import { OrasdError } from '../errors';
 import type { CallContext, Engine } from './engine';
 import { fromFsError } from './fs-errors';
+import { scrubText, scrubValue, secretsOf } from './scrub';
 import { handlers } from './handlers';
 
 /**
@@ -20,6 +21,12 @@ export async function invoke<R = unknown>(engine: Engine, method: string, params
   try {
     return (await handler(engine, params, withTemps)) as R;
   } catch (e) {
-    throw fromFsError(e) ?? e;
+    const err = fromFsError(e) ?? e;
+    if (err instanceof OrasdError) {
+      const secrets = secretsOf(params);
+      err.message = scrubText(err.message, secrets);
+      Object.assign(err.data, scrubValue(err.data, secrets));
+    }
+    throw err;
   }
 }

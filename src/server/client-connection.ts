@@ -3,6 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import { createMessageConnection, ResponseError, type CancellationToken, type MessageConnection } from 'vscode-jsonrpc/node';
 import { ErrorCodes, MethodsByName, validateParams, type ErrorData, type ProgressValue } from '../../protocol';
 import { fromFsError } from '../api/fs-errors';
+import { scrubText, scrubValue, secretsOf } from '../api/scrub';
 import { handlers } from '../api/handlers';
 import type { CallContext } from '../api/engine';
 import { OrasdError } from '../errors';
@@ -62,12 +63,22 @@ export class ClientConnection {
 
   private async dispatch(method: string, rawParams: unknown, token: CancellationToken): Promise<unknown> {
     const spec = MethodsByName.get(method);
-    if (!spec || spec.kind !== 'request' || spec.direction !== 'client→server') {
-      throw new ResponseError(ErrorCodes.MethodNotFound, `unknown method "${method}"; see protocol/PROTOCOL.md for the list`, { code: 'METHOD_NOT_FOUND' });
+    const known = !!spec && spec.kind === 'request' && spec.direction === 'client→server';
+    // Every request counts, refused ones too (status excepted: it observes the counters; counting
+    // it would make every snapshot show itself in flight). Unknown names share one key, so a
+    // client inventing method names cannot grow byMethod.
+    const stats = method === 'status' ? undefined : this.daemon.stats;
+    const key = known ? method : '(unknown)';
+    if (!known) {
+      stats?.begin(key);
+      stats?.end(key, 'failed');
+      throw new ResponseError(ErrorCodes.MethodNotFound, `unknown method "${method.slice(0, 100)}"; see protocol/PROTOCOL.md for the list`, { code: 'METHOD_NOT_FOUND' });
     }
     const params = rawParams ?? {};
     const problems = validateParams(method, params);
     if (problems.length) {
+      stats?.begin(key);
+      stats?.end(key, 'failed');
       const first = problems[0]!;
       throw new ResponseError(ErrorCodes.InvalidParams, `invalid params for ${method}: ${first.path || 'params'} ${first.message}`, {
         code: 'INVALID_PARAMS',
@@ -79,8 +90,6 @@ export class ClientConnection {
     const controller = new AbortController();
     const sub = token.onCancellationRequested(() => controller.abort());
     this.inFlight.add(controller);
-    // `status` observes the counters; counting it would make every snapshot show itself in flight.
-    const stats = method === 'status' ? undefined : this.daemon.stats;
     stats?.begin(method);
     const started = Date.now();
     try {
@@ -99,7 +108,7 @@ export class ClientConnection {
     } catch (e) {
       const err = this.toResponseError(e, controller.signal, params as Record<string, unknown>);
       stats?.end(method, err.code === ErrorCodes.RequestCancelled ? 'cancelled' : 'failed');
-      if (err.code === ErrorCodes.InternalError) log.error({ err: e }, 'request failed unexpectedly');
+      if (err.code === ErrorCodes.InternalError) log.error({ detail: scrubText(e instanceof Error ? (e.stack ?? e.message) : String(e), secretsOf(params as Record<string, unknown>)) }, 'request failed unexpectedly');
       else log.info({ code: err.code, detail: err.message, ms: Date.now() - started }, 'request failed');
       throw err;
     } finally {
@@ -128,6 +137,12 @@ export class ClientConnection {
   }
 
   private toResponseError(e: unknown, signal: AbortSignal, params: Record<string, unknown>): ResponseError<ErrorData> {
+    const err = this.asResponseError(e, signal, params);
+    const secrets = secretsOf(params);
+    return new ResponseError(err.code, scrubText(err.message, secrets), err.data === undefined ? undefined : scrubValue(err.data, secrets));
+  }
+
+  private asResponseError(e: unknown, signal: AbortSignal, params: Record<string, unknown>): ResponseError<ErrorData> {
     if (e instanceof ResponseError) return e as ResponseError<ErrorData>;
     if (signal.aborted || (e instanceof OrasdError && e.code === ErrorCodes.RequestCancelled)) {
       return new ResponseError(ErrorCodes.RequestCancelled, 'request cancelled', { code: 'REQUEST_CANCELLED' });

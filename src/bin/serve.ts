@@ -4,7 +4,7 @@ import { defaultSocketPath } from '../../protocol/endpoint';
 import { Engine } from '../api/engine';
 import { createLogger, type Logger } from '../log';
 import { Daemon } from '../server/daemon';
-import { AlreadyRunning, ensurePrivateDir, listenSocket } from '../server/socket-server';
+import { AlreadyRunning, ensurePrivateDir, listenSocket, type SocketListener } from '../server/socket-server';
 import { TempJournal, recoverTemps } from '../server/temp-journal';
 import { VERSION } from '../version';
 
@@ -101,7 +101,9 @@ export async function serve(argv: string[]): Promise<number> {
       : {}),
   });
 
-  let stopListening: (() => Promise<void>) | undefined;
+  // Set before the first client can connect: a client may ask the daemon to retire (a newer
+  // version) the instant the socket accepts, and the socket must then be freed for a successor.
+  let listening: Promise<SocketListener | undefined> = Promise.resolve(undefined);
   const stopped = new Promise<string>((resolve) => {
     const daemon = new Daemon({
       engine,
@@ -109,7 +111,7 @@ export async function serve(argv: string[]): Promise<number> {
       idleTimeoutMs: socket ? idleSeconds * 1000 : 0,
       ...(socket ? { socketPath: socketPath ?? defaultSocketPath() } : {}),
       onStop: resolve,
-      stopListening: () => stopListening?.() ?? Promise.resolve(),
+      stopListening: async () => (await listening)?.close(),
     });
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void daemon.shutdown(sig));
     if (values.stdio) {
@@ -118,13 +120,13 @@ export async function serve(argv: string[]): Promise<number> {
       log.info({ version: VERSION, transport: 'stdio' }, 'orasd serving');
     } else {
       const path = socketPath ?? defaultSocketPath();
-      listenSocket(path, (s) => {
+      listening = listenSocket(path, (s) => {
         s.on('error', () => s.destroy());
         daemon.serve(s, s, { label: 'socket' });
       }).then(
         (listener) => {
-          stopListening = listener.close;
           log.info({ version: VERSION, socket: path, idleTimeoutSeconds: idleSeconds }, 'orasd serving');
+          return listener;
         },
         (e) => {
           if (e instanceof AlreadyRunning) {
@@ -134,6 +136,7 @@ export async function serve(argv: string[]): Promise<number> {
             process.stderr.write(`orasd: cannot listen on ${path}: ${(e as Error).message}\n`);
             resolve('listen failed');
           }
+          return undefined;
         },
       );
     }

@@ -135,11 +135,6 @@ def test_blob_push_with_the_wrong_digest_is_a_digest_mismatch(client, dist, tmp_
     assert e.value.code == 1101 and e.value.code_name == "DIGEST_MISMATCH"
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="daemon gap: schema.json marks blob/push and blob/fetch \"progress\": true, but their handlers "
-    "(src/api/handlers/content.ts) never call ctx.progress, so a progressToken gets no $/progress",
-)
 def test_blob_push_and_fetch_report_progress(client, dist, tmp_path):
     data = os.urandom(2 * 1024 * 1024)
     (tmp_path / "big.bin").write_bytes(data)

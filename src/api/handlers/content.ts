@@ -8,7 +8,9 @@ import { digestBytes, digestFile, digestMismatch } from '../../oci/digest';
 import { parseManifest } from '../../oci/manifest';
 import { MAX_MANIFEST_BYTES } from '../../oci/mediatypes';
 import { isDigestTag, isValidTag, parseReference } from '../../oci/reference';
+import { ProgressTracker } from '../../ops/context';
 import { deleteManifest } from '../../ops/delete';
+import { transferOne } from '../../ops/transfer';
 import { readInputFile, resolvePath, statInput, tempPathFor, writeFileAtomic } from '../../ops/files';
 import { fetchParsed, resolveSelector } from '../../ops/graph';
 import { checkRegistryHost, type CallContext, type Engine } from '../engine';
@@ -112,7 +114,13 @@ export async function handleBlobFetch(engine: Engine, p: P.BlobFetchParams, ctx:
   if (!p.output) throw new OrasdError(ErrorCodes.InvalidArgument, 'blob/fetch needs output (a file path) unless descriptor is set', { reference: p.reference });
   const out = resolvePath(ctx.cwd, p.output);
   await checkOutputFolder(out, p.output);
-  await downloadVerified(await target.fetchBlob(d, sig(ctx)), out, ctx);
+  const tracker = new ProgressTracker('blob/fetch', ctx.progress);
+  tracker.expect(d);
+  tracker.started(d);
+  const onBytes = tracker.bytes(d);
+  let counted = 0;
+  await downloadVerified(await target.fetchBlob(d, { ...sig(ctx), onBytes: (n) => onBytes((counted = n)) }), out, ctx);
+  tracker.finished(d, 'done', counted);
   return { descriptor: referenced(target, d), path: out };
 }
 
@@ -127,7 +135,9 @@ export async function handleBlobPush(engine: Engine, p: P.BlobPushParams, ctx: C
     throw new OrasdError(ErrorCodes.SizeInvalid, `${p.file} is ${actual.size} bytes, not the ${p.size} given`, { reference: p.reference, path: p.file });
   }
   const desc = { mediaType: p.mediaType ?? 'application/octet-stream', digest: actual.digest, size: actual.size };
-  await target.pushBlob(desc, () => createReadStream(file), sig(ctx));
+  const tracker = new ProgressTracker('blob/push', ctx.progress);
+  tracker.expect(desc);
+  await transferOne(target, desc, () => createReadStream(file), tracker, ctx.signal ?? new AbortController().signal);
   return referenced(target, desc);
 }
 

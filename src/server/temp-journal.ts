@@ -40,7 +40,7 @@ export class TempJournal implements TempTracker {
   remove(path: string): void {
     if (!this.live.delete(path)) return;
     this.append('-', path);
-    if (this.lines >= COMPACT_AFTER) this.compact();
+    if (this.lines >= COMPACT_AFTER && this.lines >= 2 * this.live.size) this.compact();
   }
 
   get size(): number {

@@ -1,0 +1,90 @@
+// A private daemon for the reliability tests: short registry timeouts and retry pauses (so a
+// stalled registry fails a request in seconds), and its own TMPDIR, so that what it leaves in
+// its temporary folder can be checked.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OrasdRequestError } from '../../../clients/typescript/client';
+import { startDaemon, type TestDaemon } from '../../support/daemon';
+
+export interface ReliabilityDaemon extends TestDaemon {
+  tmp: string;
+}
+
+export const REGISTRY_TIMEOUT_S = 2;
+export const RETRY_ATTEMPTS = 3;
+
+export async function startQuickDaemon(extraEnv: NodeJS.ProcessEnv = {}): Promise<ReliabilityDaemon> {
+  const tmp = await mkdtemp(join(tmpdir(), 'orasd-rel-tmp-'));
+  const d = await startDaemon({
+    env: { TMPDIR: tmp, ...extraEnv },
+    args: ['--registry-timeout', String(REGISTRY_TIMEOUT_S), '--retry-attempts', String(RETRY_ATTEMPTS), '--retry-delay', '20'],
+  });
+  return Object.assign(d, { tmp });
+}
+
+/** The error a call failed with, or undefined when it succeeded. */
+export async function outcome<T>(p: Promise<T>): Promise<{ value?: T; error?: OrasdRequestError }> {
+  try {
+    return { value: await p };
+  } catch (e) {
+    if (e instanceof OrasdRequestError) return { error: e };
+    throw e;
+  }
+}
+
+/** Runs tasks with at most `limit` at once. */
+export async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!, i);
+      }
+    }),
+  );
+  return out;
+}
+
+/** Polls until `cond` holds (or throws after `timeoutMs`). */
+export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A daemon whose working folder, temporary folder and docker config all live under `root`, for
+ * feeding it hostile input: whatever it writes by mistake can be found there.
+ */
+export async function startSandboxedDaemon(root: string): Promise<ReliabilityDaemon> {
+  const { mkdir } = await import('node:fs/promises');
+  const tmp = join(root, 'tmp');
+  await mkdir(tmp, { recursive: true });
+  await mkdir(join(root, 'cwd'), { recursive: true });
+  // The daemon inherits its working folder: relative paths in requests without cwd land in the sandbox.
+  const here = process.cwd();
+  process.chdir(join(root, 'cwd'));
+  try {
+    const d = await startDaemon({
+      env: { TMPDIR: tmp, HOME: join(root, 'home'), DOCKER_CONFIG: join(root, 'docker') },
+      args: ['--registry-timeout', String(REGISTRY_TIMEOUT_S), '--retry-attempts', '2', '--retry-delay', '10'],
+    });
+    return Object.assign(d, { tmp });
+  } finally {
+    process.chdir(here);
+  }
+}

@@ -1,0 +1,35 @@
+// Figures the reliability tests measure, written as JSON under test/.tmp/reliability/ (git-ignored)
+// for report.ts to render into test/RELIABILITY.md.
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../../registries/harness';
+
+export function figuresDir(): string {
+  return join(repoRoot(), 'test', '.tmp', 'reliability');
+}
+
+export interface Figures {
+  /** Which test file measured them, and when. */
+  source: string;
+  at: string;
+  soak: boolean;
+  [key: string]: unknown;
+}
+
+export const SOAK = process.env.ORASD_SOAK === '1';
+
+export function recordFigures(name: string, source: string, figures: Record<string, unknown>): void {
+  const dir = figuresDir();
+  mkdirSync(dir, { recursive: true });
+  const out: Figures = { source, at: new Date().toISOString(), soak: SOAK, ...figures };
+  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(out, null, 2)}\n`);
+}
+
+export function readAllFigures(): Record<string, Figures> {
+  const dir = figuresDir();
+  const out: Record<string, Figures> = {};
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+    out[f.slice(0, -5)] = JSON.parse(readFileSync(join(dir, f), 'utf8')) as Figures;
+  }
+  return out;
+}

@@ -27,7 +27,7 @@ let daemon: ReliabilityDaemon;
 let c: OrasdClient;
 let ws: string;
 const USER = { username: 'orasd-user', password: 'orasd-pass' };
-const figures = { checks: 0, authorizationLeaks: 0, secretsInLogs: 0, secretsInErrors: 0, refusedFolders: 0 };
+const figures = { checks: 0, authorizationLeaks: 0, knownBugLeaks: 0, secretsInLogs: 0, secretsInErrors: 0, refusedFolders: 0 };
 
 before(async () => {
   daemon = await startQuickDaemon();
@@ -266,7 +266,7 @@ describe('where plain HTTP and credentials may go', () => {
       front.addRule({ method: 'POST', path: /\/blobs\/uploads\/$/, fault: { kind: 'rewrite', headers: (h) => ({ ...h, location: `${other}/v2/upload/session?_state=x` }) } });
       try {
         const e = await failure(c.push({ reference: `${front.host}/rel/sec/upload-${randomBytes(3).toString('hex')}:v1`, cwd: ws, files: [{ path: 'a.txt' }], ...USER }));
-        figures.authorizationLeaks += seen.filter((x) => x.authorization).length;
+        figures[bug ? 'knownBugLeaks' : 'authorizationLeaks'] += seen.filter((x) => x.authorization).length;
         assert.deepEqual(seen, [], 'the other origin was sent the upload');
         assert.equal(e.code, ErrorCodes.RegistryError, e.message);
         assert.match(e.message, /refusing to send content there/);

@@ -1,0 +1,139 @@
+// Renders the figures the reliability tests wrote (test/.tmp/reliability/*.json) into the tables of
+// test/RELIABILITY.md, between its "figures" markers. Run after the tests:
+//   npm run reliability:report            (npm run soak runs it by itself)
+// Exits non-zero if a figure says something was lost.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../registries/harness';
+import { readAllFigures, type Figures } from './support/figures';
+
+type Row = Array<string | number>;
+const table = (head: string[], rows: Row[]) => [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+const none = (n: unknown) => (n === 0 ? 'nothing lost' : `**${String(n)} LOST**`);
+
+function render(f: Record<string, Figures>): { text: string; lost: string[] } {
+  const lost: string[] = [];
+  const need = (name: string) => {
+    if (!f[name]) throw new Error(`no figures from ${name}: run the tests first (npm test, or npm run soak)`);
+    return f[name] as Record<string, any>;
+  };
+  const faults = need('faults');
+  const kinds = Object.entries(faults.byKind as Record<string, { cases: number; injected: number; retried: number; failedClearly: number; violations: number }>);
+  for (const [k, v] of kinds) if (v.violations) lost.push(`faults/${k}`);
+  const storm = faults.storm as Record<string, number>;
+  const faultTable = table(
+    ['fault kind', 'cases (op × request × once/persistent)', 'faults injected', 'survived by retry', 'failed with a clear error in time', 'broken promises'],
+    [
+      ...kinds.map(([k, v]) => [k, v.cases, v.injected, v.retried, v.failedClearly, none(v.violations)]),
+      ['storm (random faults on ~20% of requests)', storm.ops ?? 0, storm.injected ?? 0, storm.succeeded ?? 0, storm.failedClearly ?? 0, none(0)],
+    ],
+  );
+
+  const hi = need('hostile-input');
+  const hr = need('hostile-registry');
+  const ft = need('fuzz-tar');
+  const fp = need('fuzz-parsers');
+  if (hi.internalErrors) lost.push('hostile-input/internalErrors');
+  if (hr.writesOutside || ft.escapes) lost.push('writes outside the output folder');
+  const inputTable = table(
+    ['input', 'tried', 'outcome'],
+    [
+      ['malformed frames and messages (bad, huge or conflicting Content-Length, a 100 MB line, JSON nested 100,000 deep, odd ids and method names, garbage on 64 connections)', hi.frames, `documented errors; the daemon kept serving; RSS ${hi.rssStartMiB} → peak ${hi.rssPeakMiB} MiB`],
+      ['requests flooded by a client that never reads its answers', hi.floodRequests, 'other clients still served; RSS bounded (see above)'],
+      ['hostile references and digests × 13 methods', hi.references, 'INVALID_REFERENCE / DIGEST_INVALID, no request sent'],
+      ['fuzzed params (wrong types, missing, unknown fields) for every method', hi.fuzzedRequests, `${hi.internalErrors} INTERNAL_ERROR; nothing written outside the sandbox`],
+      ['blobs and manifests whose bytes do not match their digest (served by the proxy)', hr.servedMismatches, 'DIGEST_MISMATCH; no file written, no manifest copied'],
+      ['manifests over 4 MiB (with and without Content-Length, announced by HEAD)', hr.oversizedManifests, `MANIFEST_TOO_LARGE; peak RSS ${hr.rssPeakMiB} MiB`],
+      ['manifests breaking the image spec, stored for real in ggcr', hr.malformedManifests, 'INVALID_MANIFEST'],
+      ['crafted folder layers pushed for real (../, absolute, symlink/hard-link escapes, link chains, devices, FIFO, self-links)', hr.hostileArchives, 'UNSAFE_ARCHIVE / DIGEST_MISMATCH; output folder empty'],
+      ['hostile titles (traversal, NUL, symlinked destinations, collisions, clashes)', hr.hostileTitles, `documented errors; ${hr.writesOutside} writes outside the output folder`],
+      ['fuzzed tar archives from a hostile alphabet', ft.archives, `${ft.extracted} extracted (every path and link inside), ${ft.refused} refused; ${ft.escapes} escapes`],
+      ['bytes that are not a tar.gz, cut or flipped', ft.garbageInputs, `${ft.garbageRefused} refused (UNSAFE_ARCHIVE / DIGEST_MISMATCH), the rest intact content`],
+      ['fuzzed manifest parser inputs (bytes, JSON, mutated manifests)', fp.manifestInputs, `${fp.manifestsAccepted} accepted, all with valid descriptors; the rest INVALID_MANIFEST`],
+      ['fuzzed references', fp.referenceInputs, `${fp.referencesAccepted} accepted, none able to change host, path or query`],
+    ],
+  );
+
+  const load = need('load');
+  const vanish = need('load-disconnect');
+  const lostLoad = load.lost + load.duplicatedOrCrossed + load.wrongAnswers;
+  if (lostLoad) lost.push('load');
+  const d = load.daemonCounters.delta;
+  const loadTable = table(
+    ['connections', 'operations', 'duration', 'throughput', 'RSS first → last (peak)', 'lost / duplicated or crossed / wrong', 'status counters'],
+    [
+      [
+        load.connections,
+        `${load.operations}${load.soak ? ' (soak)' : ''}`,
+        `${(load.durationMs / 1000).toFixed(1)} s`,
+        `${load.opsPerSecond} ops/s`,
+        `${load.firstRssMiB} → ${load.lastRssMiB} MiB (${load.peakRssMiB} MiB)`,
+        `${load.lost} / ${load.duplicatedOrCrossed} / ${load.wrongAnswers}`,
+        `total ${d.total} = ${d.succeeded} succeeded + ${d.failed} failed + ${d.cancelled} cancelled, as the clients saw`,
+      ],
+    ],
+  );
+  const vanishLine = `${vanish.vanishedClients} clients vanished mid-transfer: ${vanish.cancelled} requests cancelled, ${vanish.scratchFoldersAtKill} scratch folders and every staged file removed.`;
+
+  const crash = need('crash');
+  if (crash.danglingManifests || crash.halfWrittenFiles) lost.push('crash');
+  const crashTable = table(
+    ['kill -9 during', 'crashes', 'restarted by the next client', 'temporaries left → removed by the successor', 'manifests without blobs', 'half-written files'],
+    [['push, pull, blob/fetch, copy', crash.crashes, crash.restartsBySuccessor, `${crash.temporariesLeft} → ${crash.temporariesRemoved}`, crash.danglingManifests, crash.halfWrittenFiles]],
+  );
+
+  const sec = need('security');
+  if (sec.authorizationLeaks || sec.secretsInLogs || sec.secretsInErrors) lost.push('security');
+  const secTable = table(
+    ['checks', 'Authorization sent to another origin', 'secrets in logs', 'secrets in errors or status', 'unsafe socket folders refused'],
+    [[sec.checks, `${sec.authorizationLeaks}${sec.knownBugLeaks ? ` (+${sec.knownBugLeaks} in the todo test of a known registry-target bug, below)` : ''}`, sec.secretsInLogs, sec.secretsInErrors, sec.refusedFolders]],
+  );
+
+  const when = Object.values(f).map((x) => x.at).sort();
+  const text = [
+    `Figures of the run of ${when[0]?.slice(0, 16).replace('T', ' ')} – ${when.at(-1)?.slice(11, 16)} UTC (${Object.values(f).some((x) => x.soak) ? 'npm run soak' : 'npm test'}), rendered by \`npm run reliability:report\`.`,
+    '',
+    `### Faults between the daemon and the registry (timeout ${faults.registryTimeoutSeconds} s, ${faults.retryAttempts} attempts; slowest clear failure ${(faults.slowestFailureMs / 1000).toFixed(1)} s)`,
+    '',
+    faultTable,
+    '',
+    '### Hostile input',
+    '',
+    inputTable,
+    '',
+    '### Load',
+    '',
+    loadTable,
+    '',
+    vanishLine,
+    '',
+    '### Crash and restart',
+    '',
+    crashTable,
+    '',
+    '### Security',
+    '',
+    secTable,
+  ].join('\n');
+  return { text, lost };
+}
+
+function main(): number {
+  const file = join(repoRoot(), 'test', 'RELIABILITY.md');
+  const doc = readFileSync(file, 'utf8');
+  const start = '<!-- figures:start -->';
+  const end = '<!-- figures:end -->';
+  const a = doc.indexOf(start);
+  const b = doc.indexOf(end);
+  if (a < 0 || b < a) throw new Error(`${file} lacks the ${start} … ${end} markers`);
+  const { text, lost } = render(readAllFigures());
+  writeFileSync(file, `${doc.slice(0, a + start.length)}\n${text}\n${doc.slice(b)}`);
+  process.stdout.write(`${file} updated\n`);
+  if (lost.length) {
+    process.stderr.write(`something was lost: ${lost.join(', ')}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+process.exitCode = main();

@@ -1,0 +1,108 @@
+// W4: push and pull of one large file (1 GiB by default) on registry A, through the same command
+// line (the shim for orasd). Each push has new content (the file's first bytes change per run)
+// and goes to a new repository; each pull downloads what that tool just pushed into an empty
+// folder. orasd: a fresh daemon per operation, so its peak RSS (VmHWM) is that operation's.
+// oras: peak RSS sampled from /proc while it runs.
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { cpuTable, type BenchContext, type Phase, type ToolName } from '../context';
+import type { Ran } from '../proc';
+import { runOk } from '../proc';
+import { ratio } from '../report';
+import { fmtMs, median } from '../stats';
+
+async function makeFile(file: string, bytes: number): Promise<void> {
+  const out = fs.createWriteStream(file);
+  const chunk = 4 * 1024 * 1024;
+  for (let done = 0; done < bytes; done += chunk) {
+    const b = randomBytes(Math.min(chunk, bytes - done));
+    if (!out.write(b)) await new Promise<void>((r) => out.once('drain', () => r()));
+  }
+  await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+}
+
+interface Op {
+  phase: Phase<Ran>;
+  rss: number;
+}
+
+export async function w4(ctx: BenchContext): Promise<void> {
+  const bytes = ctx.opts.w4MiB * 1024 * 1024;
+  const dir = path.join(ctx.work, 'w4');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'big.bin');
+  ctx.log(`W4 writing a ${ctx.opts.w4MiB} MiB file`);
+  await makeFile(file, bytes);
+  const push: Record<ToolName, Op[]> = { orasd: [], oras: [] };
+  const pull: Record<ToolName, Op[]> = { orasd: [], oras: [] };
+  for (let rep = 0; rep < ctx.opts.w4Reps; rep++) {
+    const order: ToolName[] = rep % 2 === 0 ? ['orasd', 'oras'] : ['oras', 'orasd'];
+    for (const tool of order) {
+      // New content: a push never finds its blob already in the registry.
+      const fd = fs.openSync(file, 'r+');
+      fs.writeSync(fd, randomBytes(64), 0, 64, 0);
+      fs.closeSync(fd);
+      const ref = `${ctx.reg.a}/${ctx.unique(`bench/w4-${tool}`)}:v1`;
+      const out = path.join(dir, `out-${tool}-${rep}`);
+      for (const op of ['push', 'pull'] as const) {
+        const args = op === 'push' ? ['push', '--ca-file', ctx.ca, ref, 'big.bin'] : ['pull', '--ca-file', ctx.ca, ref, '-o', out];
+        ctx.log(`W4 rep ${rep + 1}/${ctx.opts.w4Reps} ${tool} ${op}`);
+        if (tool === 'oras') {
+          const p = await ctx.phase(`w4-oras-${op}`, () => runOk(ctx.orasBin, args, { cwd: dir, env: ctx.envFor('oras'), sampleRssMs: 25 }));
+          (op === 'push' ? push : pull).oras.push({ phase: p, rss: (p.value.peakRssKb ?? NaN) * 1024 });
+        } else {
+          const d = await ctx.freshDaemon();
+          try {
+            const p = await ctx.phase(`w4-orasd-${op}`, () => runOk(ctx.shim, args, { cwd: dir, env: ctx.envFor('orasd', d) }));
+            (op === 'push' ? push : pull).orasd.push({ phase: p, rss: d.peakRss() });
+          } finally {
+            await d.stop();
+          }
+        }
+        const last = (op === 'push' ? push : pull)[tool].at(-1)!;
+        ctx.log(`  ${fmtMs(last.phase.ms)} (${(bytes / 2 ** 20 / (last.phase.ms / 1000)).toFixed(0)} MiB/s), peak RSS ${(last.rss / 2 ** 20).toFixed(0)} MiB`);
+      }
+      const pulled = path.join(out, 'big.bin');
+      if (!fs.existsSync(pulled) || fs.statSync(pulled).size !== bytes) throw new Error(`${tool} pull did not produce ${pulled} of ${bytes} bytes`);
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  }
+  fs.rmSync(file, { force: true });
+  const mibs = (ops: Op[]) => bytes / 2 ** 20 / (median(ops.map((o) => o.phase.ms)) / 1000);
+  const peak = (ops: Op[]) => Math.max(...ops.map((o) => o.rss)) / 2 ** 20;
+  for (const [name, ops] of [['push', push], ['pull', pull]] as const) {
+    const d = mibs(ops.orasd);
+    const o = mibs(ops.oras);
+    const rss = peak(ops.orasd);
+    ctx.report.add({
+      id: name === 'push' ? 'W4' : 'W4p',
+      workload: `${name} of a ${ctx.opts.w4MiB} MiB file (cold daemon per operation)`,
+      orasd: `${d.toFixed(0)} MiB/s, peak RSS ${rss.toFixed(0)} MiB`,
+      oras: `${o.toFixed(0)} MiB/s, peak RSS ${peak(ops.oras).toFixed(0)} MiB`,
+      ratio: ratio(d, o, true),
+      target: '≥ 1.0× oras throughput; daemon RSS ≤ 150 MiB',
+      verdict: d >= o && rss <= 150 ? 'met' : 'MISSED',
+      note: `median of ${ctx.opts.w4Reps}; ${fmtMs(median(ops.orasd.map((x) => x.phase.ms)))} vs ${fmtMs(median(ops.oras.map((x) => x.phase.ms)))}`,
+    });
+  }
+  const line = (tool: ToolName, op: string, ops: Op[]) =>
+    `| ${tool} | ${op} | ${ops.map((o) => (o.phase.ms / 1000).toFixed(2)).join(', ')} | ${mibs(ops).toFixed(0)} | ${ops.map((o) => (o.rss / 2 ** 20).toFixed(0)).join(', ')} | ${median(ops.map((o) => o.phase.traffic.requests))} | ${median(ops.map((o) => o.phase.traffic.connections))} | ${median(ops.map((o) => o.phase.traffic.proxyCpuMs / 1000)).toFixed(1)} |`;
+  ctx.report.section('W4', 'W4 — large file push and pull').push(
+    `One ${ctx.opts.w4MiB} MiB file of random bytes (page-cached), ${ctx.opts.w4Reps} runs per tool and operation. The proxy decrypts and re-sends every byte, so it bounds both tools' throughput; its CPU time is listed.`,
+    '',
+    '| tool | op | runs (s) | MiB/s (median) | peak RSS (MiB) | requests | new connections | proxy CPU (s) |',
+    '|---|---|---|---|---|---|---|---|',
+    line('orasd', 'push', push.orasd),
+    line('oras', 'push', push.oras),
+    line('orasd', 'pull', pull.orasd),
+    line('oras', 'pull', pull.oras),
+    '',
+    ...cpuTable([
+      { label: 'orasd push', phases: push.orasd.map((o) => o.phase) },
+      { label: 'oras push', phases: push.oras.map((o) => o.phase) },
+      { label: 'orasd pull', phases: pull.orasd.map((o) => o.phase) },
+      { label: 'oras pull', phases: pull.oras.map((o) => o.phase) },
+    ]),
+  );
+}

@@ -130,9 +130,10 @@ export async function pull(target: Target, input: PullInput, ctx: OpContext): Pr
       tracker.started(f.desc);
       let counted = 0;
       const onBytes = tracker.bytes(f.desc);
+      // The staging folder first: no await between opening the blob and consuming it.
+      if (f.unpack) await mkdir(f.staged);
       const stream = await target.fetchBlob(f.desc, { signal: sig, onBytes: (n) => ((counted = n), onBytes(n)) });
       if (f.unpack) {
-        await mkdir(f.staged);
         const tarDigest = f.desc.annotations?.[Annotations.ContentDigest];
         await extractFolderLayer(stream, {
           into: f.staged,

@@ -1,6 +1,6 @@
 import { lstat, readdir, readlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import * as tar from 'tar';
 import { ErrorCodes, OrasdError } from '../errors';
@@ -96,10 +96,11 @@ export async function extractFolderLayer(content: Readable, opts: ExtractOptions
   const closed = new Promise<void>((resolve) => extractor.on('close', () => resolve()));
   let source: AsyncIterable<Buffer> = content;
   if (opts.gzip) {
+    // pipeline, not pipe(): a digest failure upstream must end the extraction, also one that
+    // happened before this function was called (pipe() would then wait for ever).
     const gunzip = createGunzip();
-    // pipe() does not forward errors: a digest failure upstream must end the extraction.
-    content.on('error', (e) => gunzip.destroy(e));
-    source = content.pipe(gunzip);
+    pipeline(content, gunzip, () => undefined);
+    source = gunzip;
   }
   // Waits on the extractor end when it stops making progress (and, while feeding it, on
   // cancellation): a request must never hang on an archive that wedges the extractor.

@@ -22,7 +22,7 @@ import { files, temporaries } from './support/tree';
 type FaultName =
   | 'status-500' | 'status-502' | 'status-503' | 'retry-after' | 'reset' | 'reset-request'
   | 'reset-body' | 'truncate' | 'stall-headers' | 'stall-body' | 'corrupt' | 'corrupt-request';
-type SiteName = 'upload-post' | 'upload-put' | 'manifest-put' | 'manifest-head' | 'manifest-get' | 'index-get' | 'blob-get' | 'blob-head' | 'referrers-get' | 'tags-get';
+type SiteName = 'upload-post' | 'upload-put' | 'manifest-put' | 'manifest-head' | 'manifest-get' | 'index-get' | 'blob-get' | 'folder-get' | 'blob-head' | 'referrers-get' | 'tags-get';
 type OpName = 'push' | 'pull' | 'attach' | 'discover-api' | 'discover-tag' | 'copy' | 'blob-fetch' | 'repo-tags';
 
 const BIG = 1536 * 1024;
@@ -85,6 +85,8 @@ const MATRIX: Record<OpName, Array<[SiteName, FaultName[]]>> = {
     ['manifest-head', ['status-503', 'retry-after', 'reset', 'stall-headers']],
     ['manifest-get', ['status-500', 'reset', 'reset-body', 'truncate', 'stall-body', 'corrupt']],
     ['blob-get', ['status-500', 'status-502', 'status-503', 'retry-after', 'reset', 'reset-body', 'truncate', 'stall-headers', 'stall-body', 'corrupt']],
+    // The folder layer goes through gunzip and tar: a small body, cut or flipped early.
+    ['folder-get', ['reset-body', 'truncate', 'stall-body', 'corrupt']],
   ],
   attach: [
     ['manifest-head', ['status-503', 'reset']],
@@ -172,6 +174,7 @@ async function prepare(op: OpName, id: string, c: OrasdClient): Promise<Prepared
   const reg = op === 'discover-api' ? refreg : dist;
   const proxy = op === 'discover-api' ? pRef : pDist;
   const upstream = { url: reg.url };
+  let folderDigest = '';
   const sites = (p: FaultProxy, r: string, subject?: string) => (s: SiteName) => {
     const base = `^/v2/${esc(r)}/`;
     switch (s) {
@@ -189,6 +192,8 @@ async function prepare(op: OpName, id: string, c: OrasdClient): Promise<Prepared
         return { proxy: p, method: 'GET', path: new RegExp(`${base}manifests/${esc(subject?.replace(':', '-') ?? 'sha256-')}`), bigBody: false };
       case 'blob-get':
         return { proxy: p, method: 'GET', path: new RegExp(`${base}blobs/${esc(bigDigest)}$`), bigBody: true };
+      case 'folder-get':
+        return { proxy: p, method: 'GET', path: new RegExp(`${base}blobs/${esc(folderDigest)}$`), bigBody: false };
       case 'blob-head':
         return { proxy: p, method: 'HEAD', path: new RegExp(`${base}blobs/${esc(bigDigest)}$`), bigBody: false };
       case 'referrers-get':
@@ -197,7 +202,11 @@ async function prepare(op: OpName, id: string, c: OrasdClient): Promise<Prepared
         return { proxy: p, method: 'GET', path: new RegExp(`${base}tags/list$`), bigBody: false };
     }
   };
-  const fixture = async () => (await c.push({ reference: `${reg.host}/${repo}:v1`, cwd: ws, files: FILES })).digest;
+  const fixture = async () => {
+    const r = await c.push({ reference: `${reg.host}/${repo}:v1`, cwd: ws, files: FILES });
+    folderDigest = r.layers.find((l) => l.annotations?.['org.opencontainers.image.title'] === 'dir')!.digest;
+    return r.digest;
+  };
 
   switch (op) {
     case 'push':

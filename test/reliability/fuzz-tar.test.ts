@@ -173,3 +173,20 @@ test('property: bytes that are not a tar.gz (or a cut one) end in UNSAFE_ARCHIVE
     assert.deepEqual(r.problems, []);
   }
 });
+
+test('a source that failed before the extraction began ends it at once (a pull hung on this)', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'orasd-fuzz-tar-'));
+  const failed = new Readable({ read() {} });
+  failed.on('error', () => undefined);
+  failed.destroy(new Error('digest mismatch upstream'));
+  await new Promise((r) => setImmediate(r));
+  const outcome = await Promise.race([
+    extractFolderLayer(failed, { into: root, title: 'docs', gzip: true, allowPathTraversal: false, stallMs: 60_000 }).then(
+      () => 'extracted',
+      (e: Error) => e.message,
+    ),
+    new Promise((r) => setTimeout(() => r('hung'), 10_000)),
+  ]);
+  await rm(root, { recursive: true, force: true });
+  assert.match(String(outcome), /digest mismatch upstream/);
+});

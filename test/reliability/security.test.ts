@@ -146,6 +146,19 @@ for (const kind of ['basic', 'token'] as const) {
       }
     });
 
+    test('login stores credentials 0600 in a 0700 folder, also over a config that was readable by others', async () => {
+      const fresh = join(ws, `cfg-${kind}-${randomBytes(3).toString('hex')}`, 'nested', 'config.json');
+      await c.call('login', { registry: reg.host, ...USER, registryConfig: fresh });
+      assert.equal((await stat(fresh)).mode & 0o777, 0o600);
+      assert.equal((await stat(join(fresh, '..'))).mode & 0o777, 0o700);
+      const loose = join(ws, `loose-${kind}.json`);
+      await writeFile(loose, '{"auths":{}}', { mode: 0o644 });
+      await chmod(loose, 0o644);
+      await c.call('login', { registry: reg.host, ...USER, registryConfig: loose });
+      assert.equal((await stat(loose)).mode & 0o777, 0o600, 'the stored credentials are readable by others');
+      figures.checks += 3;
+    });
+
     test('passwords, basic credentials and tokens never reach the log, an error or status', async () => {
       const base64 = Buffer.from(`${USER.username}:${USER.password}`).toString('base64');
       const ref = `${reg.host}/rel/sec/secrets-${kind}:v1`;

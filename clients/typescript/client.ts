@@ -75,7 +75,12 @@ export class OrasdClient extends EventEmitter {
       this.progressHandlers.get(token)?.(value);
       this.emit('progress', token, value);
     });
-    connection.onClose(() => this.emit('close'));
+    // When the daemon goes away, requests in flight must fail rather than hang: vscode-jsonrpc
+    // rejects pending requests on dispose(), not on close.
+    connection.onClose(() => {
+      this.emit('close');
+      connection.dispose();
+    });
     connection.listen();
   }
 

@@ -183,7 +183,7 @@ test('a daemon ended by SIGTERM mid-pull finishes or cancels it, and leaves no p
   await rm(d.tmp, { recursive: true, force: true });
 });
 
-test('a request in flight when the daemon dies is rejected, not left pending', async () => {
+test('a request in flight when the daemon dies is rejected, not left pending', { timeout: TEST_TIMEOUT_MS }, async () => {
   const d = await startQuickDaemon();
   const c = await d.client();
   const repo = `rel/crash/pending-${randomBytes(3).toString('hex')}`;

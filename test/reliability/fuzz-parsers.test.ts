@@ -13,7 +13,7 @@ import { parseDigest } from '../../src/oci/digest';
 import { encodeImageIndex, encodeImageManifest, parseManifest, successors } from '../../src/oci/manifest';
 import { MAX_MANIFEST_BYTES, MediaTypes } from '../../src/oci/mediatypes';
 import { parseReference } from '../../src/oci/reference';
-import { SOAK, recordFigures } from './support/figures';
+import { SOAK, TEST_TIMEOUT_MS, recordFigures } from './support/figures';
 
 const runs = (n: number) => (SOAK ? n * 20 : n);
 const figures = { manifestInputs: 0, manifestsAccepted: 0, referenceInputs: 0, referencesAccepted: 0 };
@@ -50,7 +50,7 @@ function checkAccepted(bytes: Uint8Array, claimed: string | undefined): void {
   for (const v of Object.values(parsed.json.annotations ?? {})) assert.equal(typeof v, 'string');
 }
 
-test('fuzz: arbitrary bytes only ever parse or give INVALID_MANIFEST', () => {
+test('fuzz: arbitrary bytes only ever parse or give INVALID_MANIFEST', { timeout: TEST_TIMEOUT_MS }, () => {
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 600 }), fc.constantFrom(...MEDIA), (b, mt) => {
       figures.manifestInputs++;
@@ -60,7 +60,7 @@ test('fuzz: arbitrary bytes only ever parse or give INVALID_MANIFEST', () => {
   );
 });
 
-test('fuzz: arbitrary JSON values, with any claimed media type', () => {
+test('fuzz: arbitrary JSON values, with any claimed media type', { timeout: TEST_TIMEOUT_MS }, () => {
   fc.assert(
     fc.property(fc.jsonValue({ maxDepth: 4 }), fc.constantFrom(...MEDIA), (v, mt) => {
       figures.manifestInputs++;
@@ -70,7 +70,7 @@ test('fuzz: arbitrary JSON values, with any claimed media type', () => {
   );
 });
 
-test('fuzz: valid manifests and indexes with one field replaced by anything', () => {
+test('fuzz: valid manifests and indexes with one field replaced by anything', { timeout: TEST_TIMEOUT_MS }, () => {
   const manifest = fc.record({ config: descriptor, layers: fc.array(descriptor, { maxLength: 3 }), subject: fc.option(descriptor, { nil: undefined }) }).map((m) =>
     JSON.parse(encodeImageManifest({ schemaVersion: 2, mediaType: MediaTypes.ImageManifest, ...m, ...(m.subject ? { subject: m.subject } : {}) }).toString()),
   );
@@ -89,7 +89,7 @@ test('fuzz: valid manifests and indexes with one field replaced by anything', ()
   );
 });
 
-test('valid manifests and indexes parse back to their own successors', () => {
+test('valid manifests and indexes parse back to their own successors', { timeout: TEST_TIMEOUT_MS }, () => {
   fc.assert(
     fc.property(descriptor, fc.array(descriptor, { maxLength: 4 }), fc.boolean(), (config, layers, asIndex) => {
       const bytes = asIndex
@@ -103,12 +103,12 @@ test('valid manifests and indexes parse back to their own successors', () => {
   );
 });
 
-test('a manifest one byte over 4 MiB is MANIFEST_TOO_LARGE before it is parsed', () => {
+test('a manifest one byte over 4 MiB is MANIFEST_TOO_LARGE before it is parsed', { timeout: TEST_TIMEOUT_MS }, () => {
   const b = Buffer.alloc(MAX_MANIFEST_BYTES + 1, 0x20);
   assert.throws(() => parseManifest(b, MediaTypes.ImageManifest), (e: unknown) => isOrasdError(e, ErrorCodes.ManifestTooLarge));
 });
 
-test('property: an accepted reference cannot steer a request: no traversal, no query, no injection', () => {
+test('property: an accepted reference cannot steer a request: no traversal, no query, no injection', { timeout: TEST_TIMEOUT_MS }, () => {
   const piece = fc.oneof(
     fc.string({ maxLength: 12 }),
     fc.constantFrom('..', '.', '%2e%2e', '%2F', '?', '#', '@', ':', '/', '\\', '\r\n', ' ', '\u0000', 'ａ', 'sha256:', 'localhost:5000', '[::1]:5000', 'a', 'b-c', '__', 'v1'),

@@ -16,7 +16,7 @@ import fc from 'fast-check';
 import { ErrorCodes, isOrasdError } from '../../src/errors';
 import { extractFolderLayer } from '../../src/ops/unpack';
 import { makeTar, sha256, type TarEntry } from './support/crafted';
-import { SOAK, recordFigures } from './support/figures';
+import { SOAK, TEST_TIMEOUT_MS, recordFigures } from './support/figures';
 
 const figures = { archives: 0, extracted: 0, refused: 0, escapes: 0, garbageInputs: 0, garbageRefused: 0 };
 after(() => recordFigures('fuzz-tar', 'test/reliability/fuzz-tar.test.ts', figures));
@@ -119,7 +119,7 @@ const entry: fc.Arbitrary<TarEntry> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ path: anyPath, type: fc.constantFrom('CharacterDevice' as const, 'BlockDevice' as const, 'FIFO' as const) }) },
 );
 
-test('symlinks that chain out of the folder (each one inside on paper) are refused', async () => {
+test('symlinks that chain out of the folder (each one inside on paper) are refused', { timeout: TEST_TIMEOUT_MS }, async () => {
   // docs/b -> . ; docs/c -> b/.. (the staging folder) ; docs/d -> c/.. (beside it: the output folder)
   const chain: TarEntry[] = [
     { path: 'docs/', type: 'Directory' },
@@ -134,7 +134,7 @@ test('symlinks that chain out of the folder (each one inside on paper) are refus
   }
 });
 
-test('a link naming its own folder (which wedged node-tar for ever) is refused, promptly', async () => {
+test('a link naming its own folder (which wedged node-tar for ever) is refused, promptly', { timeout: TEST_TIMEOUT_MS }, async () => {
   for (const e of [
     { path: 'docs/a', type: 'SymbolicLink' as const, linkpath: 'docs' },
     { path: 'docs/b/a', type: 'SymbolicLink' as const, linkpath: 'docs/b' },
@@ -146,7 +146,7 @@ test('a link naming its own folder (which wedged node-tar for ever) is refused, 
   }
 });
 
-test('property: any archive from the hostile alphabet stays inside the title or is refused', async () => {
+test('property: any archive from the hostile alphabet stays inside the title or is refused', { timeout: TEST_TIMEOUT_MS }, async () => {
   const samples = fc.sample(fc.array(entry, { minLength: 1, maxLength: 7 }), { numRuns: SOAK ? 4000 : 300, seed: 4242 });
   for (const entries of samples) {
     const r = await attempt([{ path: 'docs/', type: 'Directory' }, ...entries]);
@@ -154,7 +154,7 @@ test('property: any archive from the hostile alphabet stays inside the title or 
   }
 });
 
-test('property: bytes that are not a tar.gz (or a cut one) end in UNSAFE_ARCHIVE or DIGEST_MISMATCH', async () => {
+test('property: bytes that are not a tar.gz (or a cut one) end in UNSAFE_ARCHIVE or DIGEST_MISMATCH', { timeout: TEST_TIMEOUT_MS }, async () => {
   const good = gzipSync(makeTar([{ path: 'docs/a.txt', body: 'hello' }]));
   const samples = fc.sample(
     fc.oneof(
@@ -174,7 +174,7 @@ test('property: bytes that are not a tar.gz (or a cut one) end in UNSAFE_ARCHIVE
   }
 });
 
-test('a source that failed before the extraction began ends it at once (a pull hung on this)', async () => {
+test('a source that failed before the extraction began ends it at once (a pull hung on this)', { timeout: TEST_TIMEOUT_MS }, async () => {
   const root = await mkdtemp(join(tmpdir(), 'orasd-fuzz-tar-'));
   const failed = new Readable({ read() {} });
   failed.on('error', () => undefined);

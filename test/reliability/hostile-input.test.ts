@@ -14,7 +14,7 @@ import type { OrasdClient } from '../../clients/typescript/client';
 import { ErrorCodes, MethodsByName } from '../../protocol';
 import { parseReference } from '../../src/oci/reference';
 import { connect, RawClient } from '../support/daemon';
-import { SOAK, recordFigures } from './support/figures';
+import { SOAK, TEST_TIMEOUT_MS, recordFigures } from './support/figures';
 import { startSandboxedDaemon, type ReliabilityDaemon } from './support/daemon';
 import { listTree } from './support/tree';
 
@@ -68,7 +68,7 @@ async function exchange(bytes: Buffer | string, ms = 3000): Promise<{ text: stri
 }
 
 describe('frames', () => {
-  test('Content-Length that is not a number, negative, or spelled as a float ends that connection only', async () => {
+  test('Content-Length that is not a number, negative, or spelled as a float ends that connection only', { timeout: TEST_TIMEOUT_MS }, async () => {
     for (const v of ['abc', '-1', '1e3', '0x10', '12 34', '']) {
       const r = await exchange(`Content-Length: ${v}\r\n\r\n{}`);
       assert.ok(r.closed, `Content-Length "${v}" should close the connection`);
@@ -77,7 +77,7 @@ describe('frames', () => {
     await alive();
   });
 
-  test('a Content-Length of 16 GiB is refused before any of it is read or allocated', async () => {
+  test('a Content-Length of 16 GiB is refused before any of it is read or allocated', { timeout: TEST_TIMEOUT_MS }, async () => {
     const before = await rss();
     const r = await exchange(`Content-Length: ${16 * 2 ** 30}\r\n\r\n{"jsonrpc":"2.0"`);
     assert.ok(r.closed);
@@ -86,14 +86,14 @@ describe('frames', () => {
     await alive();
   });
 
-  test('a Content-Length shorter than the body desynchronises only that connection', async () => {
+  test('a Content-Length shorter than the body desynchronises only that connection', { timeout: TEST_TIMEOUT_MS }, async () => {
     const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'status', params: {} });
     const r = await exchange(`Content-Length: ${body.length - 5}\r\n\r\n${body}`);
     assert.match(r.text, /-32700/);
     await alive();
   });
 
-  test('a 100 MB line is skipped without being kept; the connection then goes on', async () => {
+  test('a 100 MB line is skipped without being kept; the connection then goes on', { timeout: TEST_TIMEOUT_MS }, async () => {
     const raw = new RawClient(await connect(daemon.socketPath));
     const before = await rss();
     const chunk = Buffer.alloc(1024 * 1024, 0x61);
@@ -111,7 +111,7 @@ describe('frames', () => {
     raw.close();
   });
 
-  test('JSON nested 100,000 deep, and odd ids and method names, get answers, not crashes', async () => {
+  test('JSON nested 100,000 deep, and odd ids and method names, get answers, not crashes', { timeout: TEST_TIMEOUT_MS }, async () => {
     const raw = new RawClient(await connect(daemon.socketPath));
     raw.send(`{"jsonrpc":"2.0","id":1,"method":"status","params":{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}}\n`);
     const deep = await raw.next(20_000);
@@ -138,7 +138,7 @@ describe('frames', () => {
     await alive();
   });
 
-  test('a client that floods requests and never reads its answers does not grow the daemon, nor stall others', async () => {
+  test('a client that floods requests and never reads its answers does not grow the daemon, nor stall others', { timeout: TEST_TIMEOUT_MS }, async () => {
     const before = await rss();
     const s = await connect(daemon.socketPath);
     s.pause();
@@ -160,7 +160,7 @@ describe('frames', () => {
     assert.ok(grew < 96 * 2 ** 20, `RSS grew by ${grew >> 20} MiB while ${written >> 20} MiB were thrown at it`);
   });
 
-  test('garbage on many connections at once', async () => {
+  test('garbage on many connections at once', { timeout: TEST_TIMEOUT_MS }, async () => {
     const junk = [Buffer.from([0xff, 0xfe, 0x00]), Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'), Buffer.from('\u0016\u0003\u0001\u0002\u0000'), Buffer.from('Content-Length: 5\r\nContent-Length: 7\r\n\r\n{}{}{}')];
     const rs = await Promise.all(Array.from({ length: 64 }, (_, i) => exchange(junk[i % junk.length]!, 2000)));
     assert.ok(rs.every((r) => r.closed || r.text.includes('error')));
@@ -214,7 +214,7 @@ const MANIFEST = JSON.stringify({
 
 describe('hostile references and digests', () => {
   const refusals = new Set<number>([ErrorCodes.InvalidReference, ErrorCodes.DigestInvalid, ErrorCodes.InvalidParams]);
-  test('every method refuses them with INVALID_REFERENCE or DIGEST_INVALID, before any request goes out', async () => {
+  test('every method refuses them with INVALID_REFERENCE or DIGEST_INVALID, before any request goes out', { timeout: TEST_TIMEOUT_MS }, async () => {
     const before = (await client.status()).http.requests;
     const cwd = join(root, 'cwd');
     for (const ref of HOSTILE_REFERENCES) {
@@ -288,7 +288,7 @@ function templates(cwd: string): Record<string, Record<string, unknown>> {
 }
 
 describe('fuzzed params for every method', () => {
-  test('random values, wrong types, missing and unknown fields: documented errors only', async () => {
+  test('random values, wrong types, missing and unknown fields: documented errors only', { timeout: TEST_TIMEOUT_MS }, async () => {
     const cwd = join(root, 'cwd');
     const base = templates(cwd);
     const raw = new RawClient(await connect(daemon.socketPath));

@@ -17,7 +17,7 @@ import { startFaultProxy, type FaultProxy } from '../registries/fault-proxy';
 import { getSharedRegistries, httpRequest, type RunningRegistry } from '../registries/harness';
 import { folderLayer, pushCrafted, sha256, type TarEntry } from './support/crafted';
 import { startQuickDaemon, type ReliabilityDaemon } from './support/daemon';
-import { recordFigures } from './support/figures';
+import { TEST_TIMEOUT_MS, recordFigures } from './support/figures';
 import { danglingTags } from './support/registry-check';
 import { files, listTree } from './support/tree';
 
@@ -90,7 +90,7 @@ describe('content that does not match its digest', () => {
     ['empty', () => Buffer.alloc(0)],
   ];
   for (const [what, body] of rewrites) {
-    test(`a blob served with ${what}: pull, blob/fetch and copy refuse it and write nothing`, async () => {
+    test(`a blob served with ${what}: pull, blob/fetch and copy refuse it and write nothing`, { timeout: TEST_TIMEOUT_MS }, async () => {
       const repo = `rel/hostile/blob-${uid()}`;
       const fx = await pushFixture(repo);
       const rule = proxy.addRule({ method: 'GET', path: new RegExp(`^/v2/${repo}/blobs/${fx.bigDigest}$`), fault: { kind: 'rewrite', body } });
@@ -111,7 +111,7 @@ describe('content that does not match its digest', () => {
     });
   }
 
-  test('a manifest served with other bytes than its digest, by digest and by tag', async () => {
+  test('a manifest served with other bytes than its digest, by digest and by tag', { timeout: TEST_TIMEOUT_MS }, async () => {
     const repo = `rel/hostile/manifest-${uid()}`;
     const fx = await pushFixture(repo);
     const other = await pushFixture(`${repo}-other`);
@@ -141,7 +141,7 @@ describe('manifests over 4 MiB', () => {
     ['with its Content-Length', undefined],
     ['chunked, without a length', (h: Record<string, unknown>) => ({ ...h, 'content-length': undefined, 'transfer-encoding': 'chunked' })],
   ] as const) {
-    test(`served ${what}: MANIFEST_TOO_LARGE, memory bounded`, async () => {
+    test(`served ${what}: MANIFEST_TOO_LARGE, memory bounded`, { timeout: TEST_TIMEOUT_MS }, async () => {
       const repo = `rel/hostile/huge-${uid()}`;
       const fx = await pushFixture(repo);
       const rule = proxy.addRule({
@@ -163,7 +163,7 @@ describe('manifests over 4 MiB', () => {
     });
   }
 
-  test('a HEAD that announces 5 MiB is refused without a GET', async () => {
+  test('a HEAD that announces 5 MiB is refused without a GET', { timeout: TEST_TIMEOUT_MS }, async () => {
     const repo = `rel/hostile/head-${uid()}`;
     await pushFixture(repo);
     const rule = proxy.addRule({ method: 'HEAD', path: new RegExp(`^/v2/${repo}/manifests/`), fault: { kind: 'rewrite', headers: (h) => ({ ...h, 'content-length': String(5 * 1024 * 1024) }) } });
@@ -189,7 +189,7 @@ describe('manifests that break the image spec (stored for real in ggcr, which do
     ['a mediaType that contradicts the Content-Type', JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', config: { mediaType: 'a/b', digest: D, size: 2 }, layers: [] })],
   ];
   for (const [what, body] of cases) {
-    test(`${what}: INVALID_MANIFEST, nothing written`, async () => {
+    test(`${what}: INVALID_MANIFEST, nothing written`, { timeout: TEST_TIMEOUT_MS }, async () => {
       const repo = `rel/hostile/spec-${uid()}`;
       const put = await httpRequest(`${refreg.url}/v2/${repo}/manifests/v1`, { method: 'PUT', headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }, body });
       assert.ok(put.status === 201 || put.status === 202, `ggcr stored it (${put.status} ${put.text()})`);
@@ -225,7 +225,7 @@ describe('folder layers that try to leave the folder (pushed for real, pulled th
     ['a link to its own folder (wedged the extractor)', [{ path: 'docs/a', type: 'SymbolicLink', linkpath: 'docs' }]],
   ];
   for (const [what, entries, allow] of archives) {
-    test(`${what}: UNSAFE_ARCHIVE, nothing outside, no partial files`, async () => {
+    test(`${what}: UNSAFE_ARCHIVE, nothing outside, no partial files`, { timeout: TEST_TIMEOUT_MS }, async () => {
       const repo = `rel/hostile/tar-${uid()}`;
       const layer = folderLayer('docs', [{ path: 'docs/', type: 'Directory' }, { path: 'docs/ok.txt', body: 'fine\n' }, ...entries], gzipSync);
       await pushCrafted(c, `${dist.host}/${repo}:v1`, ws, [layer]);
@@ -239,7 +239,7 @@ describe('folder layers that try to leave the folder (pushed for real, pulled th
     });
   }
 
-  test('a tar that unpacks to something other than its annotated digest', async () => {
+  test('a tar that unpacks to something other than its annotated digest', { timeout: TEST_TIMEOUT_MS }, async () => {
     const repo = `rel/hostile/tardigest-${uid()}`;
     const layer = folderLayer('docs', [{ path: 'docs/a.txt', body: 'a' }], gzipSync);
     layer.annotations!['io.deis.oras.content.digest'] = sha256('something else');
@@ -251,7 +251,7 @@ describe('folder layers that try to leave the folder (pushed for real, pulled th
     figures.hostileArchives++;
   });
 
-  test('a layer that is not gzip at all', async () => {
+  test('a layer that is not gzip at all', { timeout: TEST_TIMEOUT_MS }, async () => {
     const repo = `rel/hostile/notgz-${uid()}`;
     const layer = folderLayer('docs', [{ path: 'docs/a.txt', body: 'a' }], () => randomBytes(4096));
     await pushCrafted(c, `${dist.host}/${repo}:v1`, ws, [layer]);
@@ -267,7 +267,7 @@ describe('titles', () => {
   const file = (title: string, body = 'content\n') => ({ data: Buffer.from(body), annotations: { 'org.opencontainers.image.title': title } });
 
   for (const title of ['../escape.txt', '/tmp/escape.txt', 'a/../../escape.txt', '..', 'a/../../../../../../tmp/escape.txt', './../escape.txt']) {
-    test(`title ${JSON.stringify(title)}: PATH_TRAVERSAL, nothing written`, async () => {
+    test(`title ${JSON.stringify(title)}: PATH_TRAVERSAL, nothing written`, { timeout: TEST_TIMEOUT_MS }, async () => {
       const repo = `rel/hostile/title-${uid()}`;
       await pushCrafted(c, `${dist.host}/${repo}:v1`, ws, [file(title)]);
       const o = await outputFolder();
@@ -279,7 +279,7 @@ describe('titles', () => {
     });
   }
 
-  test('titles with NUL or naming the output folder itself: INVALID_MANIFEST; an empty one is no title', async () => {
+  test('titles with NUL or naming the output folder itself: INVALID_MANIFEST; an empty one is no title', { timeout: TEST_TIMEOUT_MS }, async () => {
     for (const [title, code] of [['a\u0000b', ErrorCodes.InvalidManifest], ['.', ErrorCodes.InvalidManifest], ['dir/..', ErrorCodes.InvalidManifest], ['', undefined]] as const) {
       const repo = `rel/hostile/odd-${uid()}`;
       await pushCrafted(c, `${dist.host}/${repo}:v1`, ws, [file(title)]);
@@ -295,7 +295,7 @@ describe('titles', () => {
     }
   });
 
-  test('a 250-byte file name is pulled (its temporary name must fit too)', async () => {
+  test('a 250-byte file name is pulled (its temporary name must fit too)', { timeout: TEST_TIMEOUT_MS }, async () => {
     const repo = `rel/hostile/long-${uid()}`;
     const title = `${'n'.repeat(246)}.txt`;
     await pushCrafted(c, `${dist.host}/${repo}:v1`, ws, [file(title, 'long\n')]);
@@ -305,7 +305,7 @@ describe('titles', () => {
     figures.hostileTitles++;
   });
 
-  test('a title that collides with an existing file: replaced whole by default, kept with keepOldFiles', async () => {
+  test('a title that collides with an existing file: replaced whole by default, kept with keepOldFiles', { timeout: TEST_TIMEOUT_MS }, async () => {
     const repo = `rel/hostile/collide-${uid()}`;
     await pushCrafted(c, `${dist.host}/${repo}:v1`, ws, [file('notes.txt', 'from the artifact\n')]);
     const o = await outputFolder();
@@ -319,7 +319,7 @@ describe('titles', () => {
     figures.hostileTitles += 2;
   });
 
-  test('a title whose destination is a symlink, or lies under a symlinked folder, pointing outside', async () => {
+  test('a title whose destination is a symlink, or lies under a symlinked folder, pointing outside', { timeout: TEST_TIMEOUT_MS }, async () => {
     const repo = `rel/hostile/symlink-${uid()}`;
     await pushCrafted(c, `${dist.host}/${repo}:v1`, ws, [file('link.txt', 'payload\n')]);
     await pushCrafted(c, `${dist.host}/${repo}:v2`, ws, [file('sub/inner.txt', 'payload\n')]);
@@ -338,7 +338,7 @@ describe('titles', () => {
     assert.deepEqual((await listTree(o.parent)).map((e) => e.path), ['out', 'out/link.txt', 'out/sub', 'victim.txt']);
   });
 
-  test('two layers with one title, and a file where a folder must go', async () => {
+  test('two layers with one title, and a file where a folder must go', { timeout: TEST_TIMEOUT_MS }, async () => {
     const repo = `rel/hostile/dup-${uid()}`;
     await pushCrafted(c, `${dist.host}/${repo}:v1`, ws, [file('same.txt', 'one\n'), file('same.txt', 'two\n')]);
     await pushCrafted(c, `${dist.host}/${repo}:v2`, ws, [file('a', 'file\n'), file('a/b', 'under a file\n')]);
@@ -351,7 +351,7 @@ describe('titles', () => {
     figures.hostileTitles += 2;
   });
 
-  test('a folder in the way of a file, a file in the way of a folder: FILE_EXISTS, nothing written', async () => {
+  test('a folder in the way of a file, a file in the way of a folder: FILE_EXISTS, nothing written', { timeout: TEST_TIMEOUT_MS }, async () => {
     const repo = `rel/hostile/inway-${uid()}`;
     await pushCrafted(c, `${dist.host}/${repo}:v1`, ws, [file('x', 'file\n'), file('other.txt', 'other\n')]);
     await pushCrafted(c, `${dist.host}/${repo}:v2`, ws, [file('y/z.txt', 'deep\n'), file('other.txt', 'other\n')]);

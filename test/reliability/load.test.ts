@@ -17,7 +17,7 @@ import { ErrorCodes } from '../../protocol/errors';
 import { connect } from '../support/daemon';
 import { startFaultProxy, type FaultProxy } from '../registries/fault-proxy';
 import { getSharedRegistries, type RunningRegistry } from '../registries/harness';
-import { SOAK, recordFigures } from './support/figures';
+import { SOAK, TEST_TIMEOUT_MS, recordFigures } from './support/figures';
 import { pool, startQuickDaemon, waitFor, type ReliabilityDaemon } from './support/daemon';
 import { RpcConnection, type Response } from './support/rpc-conn';
 import { files, temporaries } from './support/tree';
@@ -151,7 +151,7 @@ function pick(random: () => number, conn: number, k: number): Op {
   return { kind: 'status', method: 'status', params: {}, counted: false, expect: (r) => ok(r, (v) => (v.pid > 0 ? undefined : 'status without pid')) };
 }
 
-test(`${CONNECTIONS} connections, ${OPERATIONS} mixed operations: nothing lost, duplicated or crossed; counters add up`, async () => {
+test(`${CONNECTIONS} connections, ${OPERATIONS} mixed operations: nothing lost, duplicated or crossed; counters add up`, { timeout: TEST_TIMEOUT_MS }, async () => {
   const before = (await client.status()).requests;
   const conns = await Promise.all(Array.from({ length: CONNECTIONS }, async (_, i) => new RpcConnection(`c${i}`, await connect(daemon.socketPath), i % 4 === 3 ? 'lsp' : 'ndjson')));
   let peak = 0;
@@ -234,7 +234,7 @@ test(`${CONNECTIONS} connections, ${OPERATIONS} mixed operations: nothing lost, 
   assert.ok(peak < RSS_LIMIT, `peak RSS ${peak >> 20} MiB`);
 });
 
-test('clients that vanish mid-transfer: work cancelled, temporaries removed, counters add up', async () => {
+test('clients that vanish mid-transfer: work cancelled, temporaries removed, counters add up', { timeout: TEST_TIMEOUT_MS }, async () => {
   const proxy: FaultProxy = await startFaultProxy(dist.url);
   try {
     const big = randomBytes(6 * 1024 * 1024);

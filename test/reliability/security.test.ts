@@ -20,7 +20,7 @@ import { MAIN } from '../support/daemon';
 import { startFaultProxy } from '../registries/fault-proxy';
 import { getSharedRegistries, startDistribution, type RunningRegistry } from '../registries/harness';
 import { startRedirector } from '../registries/redirector';
-import { recordFigures } from './support/figures';
+import { TEST_TIMEOUT_MS, recordFigures } from './support/figures';
 import { startQuickDaemon, type ReliabilityDaemon } from './support/daemon';
 
 let daemon: ReliabilityDaemon;
@@ -72,7 +72,7 @@ function serve(folder: string): Promise<{ code: number | null; stderr: string }>
 }
 
 describe('the private folder', () => {
-  test('a folder owned by someone else, a symlinked folder, or one others can enter is refused', async () => {
+  test('a folder owned by someone else, a symlinked folder, or one others can enter is refused', { timeout: TEST_TIMEOUT_MS }, async () => {
     const owned = await mkdtemp(join(tmpdir(), 'orasd-rel-owned-'));
     await chmod(owned, 0o700);
     await chown(owned, 65534, 65534); // nobody
@@ -97,7 +97,7 @@ describe('the private folder', () => {
     await rm(traversable, { recursive: true });
   });
 
-  test('the socket is 0600 and the temp-file journal it keeps is 0600 too', async () => {
+  test('the socket is 0600 and the temp-file journal it keeps is 0600 too', { timeout: TEST_TIMEOUT_MS }, async () => {
     assert.equal((await stat(daemon.socketPath)).mode & 0o777, 0o600);
     assert.equal((await stat(daemon.dir)).mode & 0o777, 0o700);
     const out = join(ws, 'journal-out');
@@ -117,7 +117,7 @@ for (const kind of ['basic', 'token'] as const) {
     });
     after(() => reg.stop());
 
-    test('a blob redirect to storage on another origin carries no Authorization; the signature is not logged', async () => {
+    test('a blob redirect to storage on another origin carries no Authorization; the signature is not logged', { timeout: TEST_TIMEOUT_MS }, async () => {
       const front = await startRedirector(reg.url);
       try {
         const ref = `${front.host}/rel/sec/redirect-${kind}:v1`;
@@ -146,7 +146,7 @@ for (const kind of ['basic', 'token'] as const) {
       }
     });
 
-    test('login stores credentials 0600 in a 0700 folder, also over a config that was readable by others', async () => {
+    test('login stores credentials 0600 in a 0700 folder, also over a config that was readable by others', { timeout: TEST_TIMEOUT_MS }, async () => {
       const fresh = join(ws, `cfg-${kind}-${randomBytes(3).toString('hex')}`, 'nested', 'config.json');
       await c.call('login', { registry: reg.host, ...USER, registryConfig: fresh });
       assert.equal((await stat(fresh)).mode & 0o777, 0o600);
@@ -159,7 +159,7 @@ for (const kind of ['basic', 'token'] as const) {
       figures.checks += 3;
     });
 
-    test('passwords, basic credentials and tokens never reach the log, an error or status', async () => {
+    test('passwords, basic credentials and tokens never reach the log, an error or status', { timeout: TEST_TIMEOUT_MS }, async () => {
       const base64 = Buffer.from(`${USER.username}:${USER.password}`).toString('base64');
       const ref = `${reg.host}/rel/sec/secrets-${kind}:v1`;
       await c.push({ reference: ref, cwd: ws, files: [{ path: 'a.txt' }], ...USER });

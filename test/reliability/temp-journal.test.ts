@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { silentLogger } from '../../src/log';
 import { tempPathFor } from '../../src/ops/files';
 import { TempJournal, livePaths, recoverTemps } from '../../src/server/temp-journal';
+import { TEST_TIMEOUT_MS } from './support/figures';
 
 let root: string;
 let state: string;
@@ -34,7 +35,7 @@ function deadPid(): number {
 
 const line = (op: '+' | '-', p: string) => `${op}${JSON.stringify(p)}\n`;
 
-test('a dead daemon\'s temporaries go; its user files, other names and relative paths stay', async () => {
+test('a dead daemon\'s temporaries go; its user files, other names and relative paths stay', { timeout: TEST_TIMEOUT_MS }, async () => {
   const staged = tempPathFor(join(work, 'big.bin'));
   const stagedDir = tempPathFor(join(work, 'folder'));
   const pack = join(work, 'orasd-pack-0123456789abcdef');
@@ -59,7 +60,7 @@ test('a dead daemon\'s temporaries go; its user files, other names and relative 
   assert.deepEqual(await readdir(state), [], 'the journal itself is gone');
 });
 
-test('a live daemon\'s journal, and a journal owned by someone else, are left alone', async () => {
+test('a live daemon\'s journal, and a journal owned by someone else, are left alone', { timeout: TEST_TIMEOUT_MS }, async () => {
   const mine = tempPathFor(join(work, 'live.bin'));
   await writeFile(mine, 'in use');
   await writeFile(join(state, `temps-1.journal`), line('+', mine), { mode: 0o600 }); // pid 1 is alive
@@ -76,7 +77,7 @@ test('a live daemon\'s journal, and a journal owned by someone else, are left al
   await rm(join(state, `temps-${pid}.journal`));
 });
 
-test('the journal records before creation and after removal, compacts, and goes at a clean close', async () => {
+test('the journal records before creation and after removal, compacts, and goes at a clean close', { timeout: TEST_TIMEOUT_MS }, async () => {
   const j = new TempJournal(state, silentLogger());
   const paths = Array.from({ length: 10_050 }, (_, i) => join(work, `.f${i}.orasd-0123456789ab`));
   for (const p of paths) j.add(p);

@@ -23,13 +23,21 @@ export async function startQuickDaemon(extraEnv: NodeJS.ProcessEnv = {}): Promis
   return Object.assign(d, { tmp });
 }
 
-/** The error a call failed with, or undefined when it succeeded. */
-export async function outcome<T>(p: Promise<T>): Promise<{ value?: T; error?: OrasdRequestError }> {
+/**
+ * The error a call failed with, or undefined when it succeeded; `hung` when no answer came within
+ * `deadlineMs` (a request that never answers is a failure to report, not a test to wait on for ever).
+ */
+export async function outcome<T>(p: Promise<T>, deadlineMs = 120_000): Promise<{ value?: T; error?: OrasdRequestError; hung?: boolean }> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'hung'>((r) => (timer = setTimeout(() => r('hung'), deadlineMs)));
   try {
-    return { value: await p };
+    const v = await Promise.race([p, late]);
+    return v === 'hung' ? { hung: true } : { value: v as T };
   } catch (e) {
     if (e instanceof OrasdRequestError) return { error: e };
     throw e;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

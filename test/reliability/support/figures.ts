@@ -33,3 +33,6 @@ export function readAllFigures(): Record<string, Figures> {
   }
   return out;
 }
+
+/** No reliability test may wait for ever: a request that never answers fails its test instead. */
+export const TEST_TIMEOUT_MS = SOAK ? 1_800_000 : 300_000;

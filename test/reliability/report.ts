@@ -118,6 +118,28 @@ function render(f: Record<string, Figures>): { text: string; lost: string[] } {
   return { text, lost };
 }
 
+/** The long runs, in one table: what `npm run soak` held, from its own figures. */
+function renderSoak(f: Record<string, Figures>): { text: string; lost: string[] } {
+  if (!f.load || !f.faults) return { text: '', lost: [] };
+  const lost: string[] = [];
+  const a = f as Record<string, Record<string, any>>;
+  const when = Object.values(f).map((x) => x.at).sort();
+  const storm = a.faults!.storm as Record<string, number>;
+  const kinds = Object.values(a.faults!.byKind as Record<string, { violations: number }>);
+  const l = a.load!;
+  if (l.lost + l.duplicatedOrCrossed + l.wrongAnswers || kinds.some((k) => k.violations)) lost.push('soak');
+  if ((a['fuzz-tar']?.escapes ?? 0) || (a['hostile-input']?.internalErrors ?? 0)) lost.push('soak fuzz');
+  const rows: Row[] = [
+    ['load', `${l.connections} connections, ${l.operations} operations in ${(l.durationMs / 1000).toFixed(0)} s (${l.opsPerSecond} ops/s)`, `RSS ${l.firstRssMiB} → ${l.lastRssMiB} MiB, peak ${l.peakRssMiB} MiB; ${l.lost} lost, ${l.duplicatedOrCrossed} duplicated or crossed, ${l.wrongAnswers} wrong; counters equal to what the clients saw`],
+    ['fault storm', `${storm.ops} operations, ${storm.injected} faults injected`, `${storm.succeeded} succeeded by retry, ${storm.failedClearly} failed with a clear error; nothing lost`],
+  ];
+  if (a['hostile-input']) rows.push(['fuzzed params', `${a['hostile-input'].fuzzedRequests} requests`, `${a['hostile-input'].internalErrors} INTERNAL_ERROR`]);
+  if (a['fuzz-parsers']) rows.push(['parser fuzzing', `${a['fuzz-parsers'].manifestInputs} manifest inputs, ${a['fuzz-parsers'].referenceInputs} references`, 'only documented errors; accepted ones well-formed']);
+  if (a['fuzz-tar']) rows.push(['tar fuzzing', `${a['fuzz-tar'].archives} archives, ${a['fuzz-tar'].garbageInputs} garbage inputs`, `${a['fuzz-tar'].extracted} extracted, all inside; ${a['fuzz-tar'].escapes} escapes`]);
+  const text = ['', `### Soak (\`npm run soak\`, run of ${when[0]?.slice(0, 16).replace('T', ' ')} – ${when.at(-1)?.slice(11, 16)} UTC)`, '', table(['what', 'how much', 'outcome'], rows)].join('\n');
+  return { text, lost };
+}
+
 function main(): number {
   const file = join(repoRoot(), 'test', 'RELIABILITY.md');
   const doc = readFileSync(file, 'utf8');
@@ -126,8 +148,13 @@ function main(): number {
   const a = doc.indexOf(start);
   const b = doc.indexOf(end);
   if (a < 0 || b < a) throw new Error(`${file} lacks the ${start} … ${end} markers`);
-  const { text, lost } = render(readAllFigures());
-  writeFileSync(file, `${doc.slice(0, a + start.length)}\n${text}\n${doc.slice(b)}`);
+  const short = readAllFigures(false);
+  const long = readAllFigures(true);
+  // The npm test figures make the main tables; without them (a soak alone), the soak's do.
+  const { text, lost } = render(Object.keys(short).length ? short : long);
+  const soak = renderSoak(long);
+  lost.push(...soak.lost);
+  writeFileSync(file, `${doc.slice(0, a + start.length)}\n${text}\n${soak.text}\n${doc.slice(b)}`);
   process.stdout.write(`${file} updated\n`);
   if (lost.length) {
     process.stderr.write(`something was lost: ${lost.join(', ')}\n`);

@@ -4,8 +4,11 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../../registries/harness';
 
-export function figuresDir(): string {
-  return join(repoRoot(), 'test', '.tmp', 'reliability');
+export const SOAK = process.env.ORASD_SOAK === '1';
+
+/** Where figures go: the soak's apart from npm test's, so the report can show both. */
+export function figuresDir(soak = SOAK): string {
+  return join(repoRoot(), 'test', '.tmp', soak ? 'reliability-soak' : 'reliability');
 }
 
 export interface Figures {
@@ -16,7 +19,6 @@ export interface Figures {
   [key: string]: unknown;
 }
 
-export const SOAK = process.env.ORASD_SOAK === '1';
 
 export function recordFigures(name: string, source: string, figures: Record<string, unknown>): void {
   const dir = figuresDir();
@@ -25,10 +27,16 @@ export function recordFigures(name: string, source: string, figures: Record<stri
   writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(out, null, 2)}\n`);
 }
 
-export function readAllFigures(): Record<string, Figures> {
-  const dir = figuresDir();
+export function readAllFigures(soak = false): Record<string, Figures> {
+  const dir = figuresDir(soak);
   const out: Record<string, Figures> = {};
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const f of names.filter((n) => n.endsWith('.json')).sort()) {
     out[f.slice(0, -5)] = JSON.parse(readFileSync(join(dir, f), 'utf8')) as Figures;
   }
   return out;

@@ -154,7 +154,8 @@ function uploadLocation(t: RegistryTarget, res: HttpResponse): URL {
   const u = new URL(loc, res.url);
   const registry = new URL(t.client.origin);
   // The session URL gets our credentials: it must stay on the registry (cf. oras-go GHSA-jxpm-75mh-9fp7).
-  if (u.hostname !== registry.hostname || (registry.protocol === 'https:' && u.protocol !== 'https:')) {
+  // Origins are compared whole (host and port): another port on the same host is another service.
+  if (u.host !== registry.host || (registry.protocol === 'https:' && u.protocol !== 'https:')) {
     throw new OrasdError(ErrorCodes.RegistryError, `${t.reference()}: upload Location points to ${u.protocol}//${u.host}, not the registry; refusing to send content there`, { registry: t.registry });
   }
   return u;

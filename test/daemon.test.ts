@@ -83,7 +83,9 @@ describe('transports', () => {
     send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { clientName: 'test' } });
     send({ jsonrpc: '2.0', id: 2, method: 'status', params: {} });
     send({ jsonrpc: '2.0', id: 3, method: 'nope', params: {} });
-    await new Promise((r) => setTimeout(r, 500));
+    // Wait for the three answers (a cold daemon takes a few hundred ms), then close stdin.
+    const answered = () => new FrameDecoder({ maxMessageBytes: 1 << 20, framing: 'lsp' }).push(Buffer.concat(chunks)).length >= 3;
+    for (let i = 0; i < 200 && !answered(); i++) await new Promise((r) => setTimeout(r, 50));
     child.stdin.end();
     await new Promise((r) => child.once('exit', r));
     const d = new FrameDecoder({ maxMessageBytes: 1 << 20, framing: 'lsp' });

@@ -44,7 +44,7 @@ export const OPTION_HELP = `npm run bench [-- options]      (each option also as
   --w4-reps N             repetitions of W4 (default 3; quick 1)
   --w5-calls N            resolves over the socket (default 10000; quick 2000)
   --w5-oras-runs N        oras resolve runs to compare with (default 20; quick 5)
-  --quiet-wait S          before each workload wait up to S seconds for other load to go (default 300; quick 30)
+  --quiet-wait S          before each workload wait up to S seconds for other load to go (default 120; quick 30)
   --quiet-below PCT       "quiet": the machine less than PCT % busy over 3 s (default 20)
   --results FILE          where to write the report (default test/bench/RESULTS.md; quick: RESULTS.quick.md)
   --keep                  keep the temp folder (registries' storage, logs, daemon logs)
@@ -96,7 +96,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, repoRoot: s
     w4Reps: Math.max(1, num('w4-reps', 3, 1)),
     w5Calls: Math.max(10, num('w5-calls', 10_000, 2_000)),
     w5OrasRuns: Math.max(1, num('w5-oras-runs', 20, 5)),
-    quietWaitS: num('quiet-wait', 300, 30),
+    quietWaitS: num('quiet-wait', 120, 30),
     quietBelow: Math.min(100, num('quiet-below', 20)) / 100,
     resultsFile: results !== undefined ? results : `${repoRoot}/test/bench/${quick ? 'RESULTS.quick.md' : 'RESULTS.md'}`,
     keep: bool('keep'),

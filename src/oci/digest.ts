@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ErrorCodes, OrasdError } from '../errors';
@@ -8,6 +9,8 @@ const ALGORITHMS: Record<string, { node: string; hexLength: number }> = {
   sha256: { node: 'sha256', hexLength: 64 },
   sha512: { node: 'sha512', hexLength: 128 },
 };
+
+const SMALL_FILE = 1024 * 1024;
 
 export interface ParsedDigest {
   algorithm: string;
@@ -29,13 +32,11 @@ export function parseDigest(digest: string): ParsedDigest {
   return { algorithm, hex };
 }
 
+/** Whether s is a digest we can verify; cheap, no exception (it runs on every tag lookup). */
 export function isDigest(s: string): boolean {
-  try {
-    parseDigest(s);
-    return true;
-  } catch {
-    return false;
-  }
+  const i = s.indexOf(':');
+  const alg = i > 0 ? ALGORITHMS[s.slice(0, i)] : undefined;
+  return alg !== undefined && s.length - i - 1 === alg.hexLength && /^[a-f0-9]+$/.test(s.slice(i + 1));
 }
 
 export function digestBytes(bytes: Uint8Array | string, algorithm = 'sha256'): string {
@@ -50,6 +51,12 @@ export function newHash(algorithm = 'sha256'): Hash {
 
 /** Streams a file once to learn its digest and size. */
 export async function digestFile(path: string, algorithm = 'sha256', signal?: AbortSignal): Promise<{ digest: string; size: number }> {
+  // Small files (most artifacts' layers) in one read: a stream pipeline costs more than the hash.
+  const st = await stat(path);
+  if (st.isFile() && st.size <= SMALL_FILE) {
+    const bytes = await readFile(path, signal ? { signal } : {});
+    return { digest: digestBytes(bytes, algorithm), size: bytes.length };
+  }
   const hash = newHash(algorithm);
   let size = 0;
   await pipeline(

@@ -116,7 +116,9 @@ async function tarFolder(dir: string, title: string, dest: string, signal?: Abor
  * them. Nothing is uploaded here; folders are staged in a scratch folder that `dispose` removes.
  */
 export async function pack(input: PackInput): Promise<Packed> {
-  const scratch = await scratchDir('pack', input.temps);
+  // Only folders need a scratch folder; pushes of plain files never touch the disk for it.
+  let scratch: Awaited<ReturnType<typeof scratchDir>> | undefined;
+  const dispose = async () => scratch?.dispose();
   try {
     const annotationFile = await loadAnnotationFile(input.cwd, input.annotationFile);
     const blobs = new Map<string, PreparedBlob>();
@@ -132,6 +134,7 @@ export async function pack(input: PackInput): Promise<Packed> {
       let desc: Descriptor;
       let open: () => Readable;
       if (st.isDirectory()) {
+        scratch ??= await scratchDir('pack', input.temps);
         const staged = join(scratch.path, `layer-${i}.tar.gz`);
         const t = await tarFolder(abs, title, staged, input.signal);
         desc = {
@@ -211,10 +214,10 @@ export async function pack(input: PackInput): Promise<Packed> {
       manifest: { descriptor: descriptorOf(MediaTypes.ImageManifest, bytes), bytes },
       blobs: [...blobs.values()],
       layers,
-      dispose: scratch.dispose,
+      dispose,
     };
   } catch (e) {
-    await scratch.dispose();
+    await dispose();
     throw e;
   }
 }

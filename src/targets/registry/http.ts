@@ -158,10 +158,13 @@ export class Http {
         signal: req.signal ?? null,
       });
       this.reachable.add(origin);
-      this.opts.log.debug(
-        { registry: req.registry, method: req.method, url: redactUrl(req.url.toString()), status: res.statusCode, ms: Math.round(performance.now() - started) },
-        'http',
-      );
+      // The per-request line is built only when someone reads it: this is the hot path.
+      if (this.opts.log.isLevelEnabled('debug')) {
+        this.opts.log.debug(
+          { registry: req.registry, method: req.method, url: redactUrl(req.url.toString()), status: res.statusCode, ms: Math.round(performance.now() - started) },
+          'http',
+        );
+      }
       return { status: res.statusCode, headers: res.headers, body: res.body, url: req.url, method: req.method };
     } catch (e) {
       this.opts.log.debug(

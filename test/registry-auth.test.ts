@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { ErrorCodes, OrasdError } from '../src/errors';
 import type { Registries } from '../src/targets/registry';
 import { ensureTools, getSharedRegistries, httpRequest, oras, startDistribution, type RunningRegistry, type Tools } from './registries/harness';
-import { makeArtifact, newRegistries, pushArtifact, uniqueRepo } from './registry-fixtures.test';
+import { makeArtifact, newRegistries, pushArtifact, uniqueRepo } from './support/registry-fixtures';
 
 let tools: Tools;
 let basicReg: RunningRegistry;
@@ -104,11 +104,22 @@ describe('bearer tokens', () => {
       assert.equal(afterPush, 1, 'the push (pull,push scope) needs one token');
       await Promise.all(Array.from({ length: 30 }, () => regs.repository(tokenReg.host, repo, USER).resolve('v1', { noCache: true })));
       for (let i = 0; i < 10; i++) await regs.repository(tokenReg.host, repo, USER).fetchManifest('v1', { noCache: true });
-      assert.equal(await server.tokenRequests(), 2, 'one more token for the pull scope, whatever the number of calls');
-      assert.equal(regs.stats().tokenFetches, 2);
+      assert.equal(await server.tokenRequests(), 1, 'the pull,push token also serves the reads, whatever the number of calls');
+      assert.equal(regs.stats().tokenFetches, 1);
       const stats = await server.stats();
       assert.ok(stats.recent.every((r) => r.method === 'GET' && r.user === USER.username));
-      assert.deepEqual(stats.recent.map((r) => r.scopes.join(' ')).sort(), [`repository:${repo}:pull`, `repository:${repo}:pull,push`].sort());
+      assert.deepEqual(stats.recent.map((r) => r.scopes.join(' ')), [`repository:${repo}:pull,push`]);
+      // A reader that never pushed gets its own pull token, once.
+      const other = uniqueRepo('token-read');
+      await pushArtifact(regs.repository(tokenReg.host, other, USER), makeArtifact(), 'v1');
+      await server.resetStats();
+      const fresh = newRegistries();
+      try {
+        for (let i = 0; i < 5; i++) await fresh.repository(tokenReg.host, other, USER).resolve('v1', { noCache: true });
+        assert.deepEqual((await server.stats()).recent.map((r) => r.scopes.join(' ')), [`repository:${other}:pull`]);
+      } finally {
+        await fresh.close();
+      }
       // warm: one registry request per call, the Authorization header goes up front
       const before = regs.stats().requests;
       await regs.repository(tokenReg.host, repo, USER).resolve('v1', { noCache: true });

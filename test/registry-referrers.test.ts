@@ -11,7 +11,7 @@ import { MediaTypes } from '../src/oci/mediatypes';
 import { referrersTag } from '../src/oci/reference';
 import type { Registries, RegistryTarget } from '../src/targets/registry';
 import { ensureTools, getSharedRegistries, httpRequest, oras, startRefRegistry, type RunningRegistry, type Tools } from './registries/harness';
-import { makeArtifact, newRegistries, pushArtifact, uniqueRepo, type Artifact } from './registry-fixtures.test';
+import { makeArtifact, newRegistries, pushArtifact, uniqueRepo, type Artifact } from './support/registry-fixtures';
 
 let tools: Tools;
 let shared: { distribution: RunningRegistry; refreg: RunningRegistry };
@@ -209,14 +209,16 @@ describe('ggcr: referrers API', () => {
     }
   });
 
-  test('plain ggcr (no OCI-Subject): the probe finds the API, so no fallback tag is written', async () => {
+  test('plain ggcr (no OCI-Subject on the PUT): the tag schema is kept, as oras-go does, and read back', async () => {
     const reg = plainGgcr;
     const repo = uniqueRepo('probe');
     const t = regs.repository(reg.host, repo);
     const s = await subjectIn(t);
     const r = makeArtifact({ subject: s.manifest, artifactType: 'application/vnd.test.sig' });
+    const before = regs.stats().requests;
     await pushArtifact(t, r);
-    assert.equal(await tagHead(reg, repo, referrersTag(s.manifest.digest)), 404);
+    assert.equal(await tagHead(reg, repo, referrersTag(s.manifest.digest)), 200);
+    assert.ok(regs.stats().requests - before <= 6, 'no referrers probe after the PUT');
     const listed = await t.referrers(s.manifest);
     assert.deepEqual(listed.map((d) => d.digest), [r.manifest.digest]);
     assert.deepEqual(await t.referrers(makeArtifact().manifest), []);

@@ -108,7 +108,8 @@ export class Engine {
     return o;
   }
 
-  openTarget(spec: TargetSpec, ctx: Pick<CallContext, 'cwd' | 'env'>, mode: 'read' | 'write' = 'read'): OpenedTarget {
+  /** `mode`: what the operation does to this target; 'write' creates a layout and asks for push rights up front. */
+  openTarget(spec: TargetSpec, ctx: Pick<CallContext, 'cwd' | 'env'>, mode: 'read' | 'write' | 'delete' = 'read'): OpenedTarget {
     if (spec.ociLayout) {
       if (spec.username || spec.password || spec.identityToken) {
         throw new OrasdError(ErrorCodes.InvalidArgument, 'credentials make no sense for an OCI layout target', { reference: spec.reference });
@@ -119,7 +120,7 @@ export class Engine {
     }
     const ref = parseReference(spec.reference);
     checkRegistryHost(ref.registry, spec.reference);
-    const target = this.registries.repository(ref.registry, ref.repository, this.registryOptions(spec, ctx));
+    const target = this.registries.repository(ref.registry, ref.repository, { ...this.registryOptions(spec, ctx), intent: mode === 'write' ? 'write' : 'read' });
     return { target, selector: referenceSelector(ref), tags: ref.tags, digest: ref.digest };
   }
 

@@ -3,7 +3,7 @@ import type { Descriptor } from '../oci/descriptor';
 import { successors } from '../oci/manifest';
 import type { BlobOrigin, Target } from '../targets/target';
 import { DEFAULT_CONCURRENCY, Limiter, ProgressTracker, type OpContext } from './context';
-import { fetchParsed, isManifest, resolveSelector } from './graph';
+import { fetchParsed, fetchSelected, isManifest } from './graph';
 import { childAbort, transferOne } from './transfer';
 
 export interface CopyInput {
@@ -15,6 +15,9 @@ export interface CopyInput {
   platform?: string;
   noCache?: boolean;
 }
+
+/** Parallel small requests (manifests, referrers lists) of one copy. */
+const MANIFEST_CONCURRENCY = 16;
 
 export interface CopyStats {
   manifests: number;
@@ -43,19 +46,25 @@ export async function copy(src: Target, dst: Target, input: CopyInput, ctx: OpCo
   const abort = childAbort(ctx.signal);
   const signal = abort.signal;
   const readOpts = { signal, ...(input.noCache ? { noCache: true } : {}) };
-  const root = await resolveSelector(src, input.selector, { ...readOpts, ...(input.platform ? { platform: input.platform } : {}), what: 'source' });
+  // Fetched by tag in one request; the walk below then finds it in the manifest cache.
+  const root = (await fetchSelected(src, input.selector, { ...readOpts, ...(input.platform ? { platform: input.platform } : {}), what: 'source' })).descriptor;
   const tags = input.tags.length ? input.tags : input.selector && !input.selector.includes(':') && !input.platform ? [input.selector] : [];
 
   const stats: CopyStats = { manifests: 0, blobs: 0, mounted: 0, skipped: 0, healed: 0, bytes: 0 };
   const tracker = new ProgressTracker('copy', ctx.progress);
-  const limiter = new Limiter(Math.max(1, input.concurrency ?? DEFAULT_CONCURRENCY));
+  // Blob transfers move bytes: `concurrency` of them. Manifest work is small requests (and may
+  // wait on a referrers-index lock): it gets its own, wider limit so it never starves transfers.
+  const blobs = new Limiter(Math.max(1, input.concurrency ?? DEFAULT_CONCURRENCY));
+  const small = new Limiter(Math.max(MANIFEST_CONCURRENCY, input.concurrency ?? 0));
   const origin: BlobOrigin | undefined =
     src.kind === 'registry' && dst.kind === 'registry' && src.location === dst.location && src.repository && src.repository !== dst.repository
       ? { registry: src.location, repository: src.repository }
       : undefined;
 
   const done = new Map<string, Promise<boolean>>();
-  const manifestsCopied: Descriptor[] = [];
+  /** Referrer walks started (recursive): awaited to the last before the copy answers. */
+  const walks: Promise<void>[] = [];
+  const walked = new Set<string>();
 
   /** Copies one node and everything under it; resolves true when something had to be written. */
   const copyNode = (desc: Descriptor, tag?: string): Promise<boolean> => {
@@ -71,7 +80,7 @@ export async function copy(src: Target, dst: Target, input: CopyInput, ctx: OpCo
 
   const copyBlob = async (desc: Descriptor): Promise<boolean> => {
     tracker.expect(desc);
-    return limiter.run(async () => {
+    return blobs.run(async () => {
       throwIfAborted(signal, 'copy');
       const outcome = await transferOne(dst, desc, () => src.fetchBlob(desc, { signal }), tracker, signal, origin);
       if (outcome === 'exists') stats.skipped += 1;
@@ -85,14 +94,15 @@ export async function copy(src: Target, dst: Target, input: CopyInput, ctx: OpCo
   };
 
   const copyManifest = async (desc: Descriptor, tag?: string): Promise<boolean> => {
-    const node = await limiter.run(() => fetchParsed(src, desc, readOpts));
-    const children = successors(node.parsed);
-    const wrote = await Promise.all(children.map((c) => copyNode(c)));
+    const node = await small.run(() => fetchParsed(src, desc, readOpts));
+    // With recursive, the referrers list is asked for at once, while the children copy.
+    const listed = input.recursive && !walked.has(node.descriptor.digest) ? small.run(() => src.referrers(node.descriptor, readOpts)) : undefined;
+    listed?.catch(() => abort.abort());
+    const wrote = await Promise.all(successors(node.parsed).map((c) => copyNode(c)));
     throwIfAborted(signal, 'copy');
-    manifestsCopied.push(node.descriptor);
     // Manifests are reported like blobs, so a client can show every node as oras does.
     tracker.expect(node.descriptor);
-    return limiter.run(async () => {
+    const written = await small.run(async () => {
       tracker.started(node.descriptor);
       const present = await dst.exists(node.descriptor, { signal });
       if (present && wrote.some(Boolean)) stats.healed += 1;
@@ -106,27 +116,21 @@ export async function copy(src: Target, dst: Target, input: CopyInput, ctx: OpCo
       tracker.finished(node.descriptor, present ? 'exists' : 'done');
       return !present;
     });
+    // Referrers go in after their subject, each with its own graph and referrers in turn.
+    if (listed && !walked.has(node.descriptor.digest)) {
+      walked.add(node.descriptor.digest);
+      const walk = listed.then((refs) => Promise.all(refs.map((r) => copyNode({ mediaType: r.mediaType, digest: r.digest, size: r.size })))).then(() => undefined);
+      walk.catch(() => abort.abort());
+      walks.push(walk);
+    }
+    return written;
   };
 
   try {
     await copyNode(root, tags[0]);
     for (const t of tags.slice(1)) await dst.tag(root, t, { signal });
-
-    if (input.recursive) {
-      // Breadth-first over subjects: every manifest copied so far may have referrers of its own.
-      const expanded = new Set<string>();
-      while (true) {
-        const pending = manifestsCopied.filter((m) => !expanded.has(m.digest));
-        if (pending.length === 0) break;
-        for (const m of pending) expanded.add(m.digest);
-        await Promise.all(
-          pending.map(async (m) => {
-            const refs = await limiter.run(() => src.referrers(m, readOpts));
-            await Promise.all(refs.map((r) => copyNode({ mediaType: r.mediaType, digest: r.digest, size: r.size })));
-          }),
-        );
-      }
-    }
+    // Walks add walks as they find referrers of referrers; wait for the last one.
+    for (let i = 0; i < walks.length; i++) await walks[i];
   } catch (e) {
     abort.abort();
     throw e;

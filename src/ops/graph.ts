@@ -17,49 +17,72 @@ export async function fetchParsed(target: Target, what: Descriptor | string, opt
   return { descriptor: { ...descriptor, mediaType: parsed.mediaType }, bytes, parsed };
 }
 
-/**
- * Resolves a tag or digest to a manifest descriptor; with a platform, an index is narrowed to
- * the matching child, as oras's --platform does.
- */
-export async function resolveSelector(target: Target, selector: string | undefined, opts: CallOptions & { platform?: string; what?: string } = {}): Promise<Descriptor> {
-  if (!selector) {
-    throw new OrasdError(ErrorCodes.InvalidReference, `${opts.what ?? 'reference'} ${target.reference()} names no tag or digest`, {
-      reference: target.reference(),
-      registry: target.location,
-      hint: 'add :tag or @sha256:<digest>',
-    });
-  }
-  let desc: Descriptor;
+type SelectOptions = CallOptions & { platform?: string; what?: string };
+
+function requireSelector(target: Target, selector: string | undefined, what = 'reference'): string {
+  if (selector) return selector;
+  throw new OrasdError(ErrorCodes.InvalidReference, `${what} ${target.reference()} names no tag or digest`, {
+    reference: target.reference(),
+    registry: target.location,
+    hint: 'add :tag or @sha256:<digest>',
+  });
+}
+
+/** "Not found" from the target, restated with the reference the user wrote. */
+async function orNotFound<T>(target: Target, selector: string, what: string | undefined, p: Promise<T>): Promise<T> {
   try {
-    desc = await target.resolve(selector, opts);
+    return await p;
   } catch (e) {
-    if (isNotFound(e)) {
-      const status = (e as OrasdError).data.status;
-      throw new OrasdError(ErrorCodes.ManifestUnknown, `${opts.what ?? 'manifest'} ${target.reference(selector)} not found`, {
-        reference: target.reference(selector),
-        registry: target.location,
-        ...(status !== undefined ? { status } : {}),
-        hint: 'check the tag or digest (oras repo tags lists the tags)',
-      }, { cause: e });
-    }
-    throw e;
+    if (!isNotFound(e)) throw e;
+    const status = (e as OrasdError).data.status;
+    throw new OrasdError(ErrorCodes.ManifestUnknown, `${what ?? 'manifest'} ${target.reference(selector)} not found`, {
+      reference: target.reference(selector),
+      registry: target.location,
+      ...(status !== undefined ? { status } : {}),
+      hint: 'check the tag or digest (oras repo tags lists the tags)',
+    }, { cause: e });
   }
-  if (!opts.platform) return desc;
-  const node = await fetchParsed(target, desc, opts);
+}
+
+/** The child of an index matching a platform, as oras's --platform picks it. */
+function platformChild(target: Target, selector: string, node: FetchedNode, platform: string): Descriptor {
   if (node.parsed.kind !== 'index') {
-    throw new OrasdError(ErrorCodes.InvalidArgument, `${target.reference(selector)} is not an index, so platform ${opts.platform} cannot be picked from it`, {
+    throw new OrasdError(ErrorCodes.InvalidArgument, `${target.reference(selector)} is not an index, so platform ${platform} cannot be picked from it`, {
       reference: target.reference(selector),
       registry: target.location,
     });
   }
-  const child = matchPlatform(node.parsed.json, opts.platform);
+  const child = matchPlatform(node.parsed.json, platform);
   if (!child) {
-    throw new OrasdError(ErrorCodes.ManifestUnknown, `no manifest for platform ${opts.platform} in ${target.reference(selector)}`, {
+    throw new OrasdError(ErrorCodes.ManifestUnknown, `no manifest for platform ${platform} in ${target.reference(selector)}`, {
       reference: target.reference(selector),
       registry: target.location,
     });
   }
   return { mediaType: child.mediaType, digest: child.digest, size: child.size };
+}
+
+/**
+ * Resolves a tag or digest to a manifest descriptor (a HEAD, or nothing when cached); with a
+ * platform, an index is narrowed to the matching child. For callers that need only the descriptor.
+ */
+export async function resolveSelector(target: Target, selector: string | undefined, opts: SelectOptions = {}): Promise<Descriptor> {
+  const sel = requireSelector(target, selector, opts.what);
+  const desc = await orNotFound(target, sel, opts.what, target.resolve(sel, opts));
+  if (!opts.platform) return desc;
+  return platformChild(target, sel, await fetchParsed(target, desc, opts), opts.platform);
+}
+
+/**
+ * The manifest a tag or digest names, fetched and parsed in one request (a GET by tag rather than
+ * a HEAD then a GET by digest), narrowed to a platform's child when asked. For callers that read
+ * the manifest anyway: pull, copy, manifest fetch, tag.
+ */
+export async function fetchSelected(target: Target, selector: string | undefined, opts: SelectOptions = {}): Promise<FetchedNode> {
+  const sel = requireSelector(target, selector, opts.what);
+  const node = await orNotFound(target, sel, opts.what, fetchParsed(target, sel, opts));
+  if (!opts.platform) return node;
+  return fetchParsed(target, platformChild(target, sel, node, opts.platform), opts);
 }
 
 export function isManifest(desc: Descriptor): boolean {

@@ -9,7 +9,7 @@ import { Annotations, EmptyJson, MediaTypes } from '../oci/mediatypes';
 import type { Target } from '../targets/target';
 import { DEFAULT_CONCURRENCY, ProgressTracker, type OpContext } from './context';
 import { exists, safeJoin, tempPathFor } from './files';
-import { fetchParsed, isManifest, resolveSelector } from './graph';
+import { fetchParsed, fetchSelected, isManifest } from './graph';
 import { runAll } from './transfer';
 import { extractFolderLayer } from './unpack';
 
@@ -52,7 +52,7 @@ interface Planned {
  */
 export async function pull(target: Target, input: PullInput, ctx: OpContext): Promise<PullOutcome> {
   const signal = ctx.signal;
-  const root = await resolveSelector(target, input.selector, { ...(signal ? { signal } : {}), ...(input.platform ? { platform: input.platform } : {}) });
+  const root = (await fetchSelected(target, input.selector, { ...(signal ? { signal } : {}), ...(input.platform ? { platform: input.platform } : {}) })).descriptor;
   await mkdir(input.output, { recursive: true });
 
   // 1. Walk the graph to find the files.

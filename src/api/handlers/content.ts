@@ -12,7 +12,7 @@ import { ProgressTracker } from '../../ops/context';
 import { deleteManifest } from '../../ops/delete';
 import { transferOne } from '../../ops/transfer';
 import { readInputFile, resolvePath, statInput, tempPathFor, writeFileAtomic } from '../../ops/files';
-import { fetchParsed, resolveSelector } from '../../ops/graph';
+import { fetchSelected, resolveSelector } from '../../ops/graph';
 import { checkRegistryHost, type CallContext, type Engine } from '../engine';
 import { referenced } from './artifacts';
 
@@ -30,7 +30,8 @@ export async function handleTag(engine: Engine, p: P.TagParams, ctx: CallContext
   for (const t of p.tags) {
     if (!isValidTag(t)) throw new OrasdError(ErrorCodes.InvalidReference, `"${t.slice(0, 140)}" is not a valid tag`, { reference: p.reference, hint: 'a tag is up to 128 letters, digits, _ . -, not starting with . or -' });
   }
-  const d = await resolveSelector(target, selector, sig(ctx));
+  // The bytes are needed to PUT them under the new tags: fetch by tag in one request.
+  const d = (await fetchSelected(target, selector, sig(ctx))).descriptor;
   for (const t of p.tags) await target.tag(d, t, sig(ctx));
   return { ...referenced(target, d), tagged: p.tags.map((t) => target.reference(t)) };
 }
@@ -38,12 +39,18 @@ export async function handleTag(engine: Engine, p: P.TagParams, ctx: CallContext
 export async function handleManifestFetch(engine: Engine, p: P.ManifestFetchParams, ctx: CallContext): Promise<P.ManifestFetchResult> {
   const { target, selector } = engine.openTarget(p, ctx);
   const opts = { ...sig(ctx), ...(p.noCache ? { noCache: true } : {}), ...(p.platform ? { platform: p.platform } : {}) };
-  const d = await resolveSelector(target, selector, opts);
-  if (p.mediaTypes?.length && !p.mediaTypes.includes(d.mediaType)) {
-    throw new OrasdError(ErrorCodes.ManifestUnknown, `${target.reference(selector)} is a ${d.mediaType}, not one of ${p.mediaTypes.join(', ')}`, { reference: p.reference });
+  const accept = (mediaType: string) => {
+    if (p.mediaTypes?.length && !p.mediaTypes.includes(mediaType)) {
+      throw new OrasdError(ErrorCodes.ManifestUnknown, `${target.reference(selector)} is a ${mediaType}, not one of ${p.mediaTypes.join(', ')}`, { reference: p.reference });
+    }
+  };
+  if (p.descriptor) {
+    const d = await resolveSelector(target, selector, opts);
+    accept(d.mediaType);
+    return { descriptor: referenced(target, d) };
   }
-  if (p.descriptor) return { descriptor: referenced(target, d) };
-  const node = await fetchParsed(target, d, opts);
+  const node = await fetchSelected(target, selector, opts);
+  accept(node.descriptor.mediaType);
   if (p.output) await writeFileAtomic(resolvePath(ctx.cwd, p.output), node.bytes, 0o644, ctx.temps);
   return { descriptor: referenced(target, node.descriptor), content: node.bytes.toString('utf8'), manifest: node.parsed.json };
 }
@@ -51,8 +58,7 @@ export async function handleManifestFetch(engine: Engine, p: P.ManifestFetchPara
 export async function handleManifestFetchConfig(engine: Engine, p: P.ManifestFetchConfigParams, ctx: CallContext): Promise<P.ManifestFetchConfigResult> {
   const { target, selector } = engine.openTarget(p, ctx);
   const opts = { ...sig(ctx), ...(p.platform ? { platform: p.platform } : {}) };
-  const d = await resolveSelector(target, selector, opts);
-  const node = await fetchParsed(target, d, opts);
+  const node = await fetchSelected(target, selector, opts);
   if (node.parsed.kind !== 'manifest') {
     throw new OrasdError(ErrorCodes.InvalidArgument, `${target.reference(selector)} is an ${node.parsed.kind}, which has no config; pass platform to pick a manifest`, { reference: p.reference });
   }
@@ -95,7 +101,7 @@ export async function handleManifestPush(engine: Engine, p: P.ManifestPushParams
 }
 
 export async function handleManifestDelete(engine: Engine, p: P.ManifestDeleteParams, ctx: CallContext): Promise<P.ManifestDeleteResult> {
-  const { target, selector } = engine.openTarget(p, ctx, 'write');
+  const { target, selector } = engine.openTarget(p, ctx, 'delete');
   const out = await deleteManifest(target, { selector, ...(p.force ? { force: true } : {}), ...(p.cascade ? { cascade: true } : {}) }, ctx);
   return { deleted: out.deleted.map((d) => referenced(target, d)), notFound: out.notFound };
 }
@@ -142,7 +148,7 @@ export async function handleBlobPush(engine: Engine, p: P.BlobPushParams, ctx: C
 }
 
 export async function handleBlobDelete(engine: Engine, p: P.BlobDeleteParams, ctx: CallContext): Promise<P.BlobDeleteResult> {
-  const { target, digest } = engine.openTarget(p, ctx, 'write');
+  const { target, digest } = engine.openTarget(p, ctx, 'delete');
   const d = needDigest(p, digest);
   try {
     const desc = await target.statBlob(d, sig(ctx));

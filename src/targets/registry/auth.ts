@@ -27,7 +27,8 @@ export interface Attempt {
 }
 
 interface Scheme {
-  scheme: 'basic' | 'bearer';
+  /** 'none': the registry answered without asking for credentials. */
+  scheme: 'none' | 'basic' | 'bearer';
   realm?: string;
   service?: string;
 }
@@ -52,6 +53,8 @@ function basic(c: Credential): string {
 export class Auth {
   private readonly schemes = new LRUCache<string, Scheme>({ max: 1_000 });
   private readonly flight = new SharedFlight<string>();
+  /** Origins whose scheme the first request is finding out; the others wait for its answer. */
+  private readonly learning = new Map<string, Promise<void>>();
   tokenFetches = 0;
 
   constructor(
@@ -61,16 +64,46 @@ export class Auth {
     private readonly retry: RetryPolicy,
   ) {}
 
+  /**
+   * Before the first request to an origin whose scheme is unknown: the first caller goes ahead
+   * (and must call the returned release once its answer is known); concurrent callers wait for
+   * it, so a burst of first requests makes one 401 round trip, not one each.
+   */
+  async gate(origin: string): Promise<(() => void) | undefined> {
+    if (this.schemes.has(origin)) return undefined;
+    const pending = this.learning.get(origin);
+    if (pending) {
+      await pending;
+      return undefined;
+    }
+    let done!: () => void;
+    const p = new Promise<void>((r) => (done = r));
+    this.learning.set(origin, p);
+    return () => {
+      if (this.learning.get(origin) === p) this.learning.delete(origin);
+      done();
+    };
+  }
+
+  /** The registry answered a request sent without credentials: remember it does not ask for any. */
+  noAuthNeeded(origin: string): void {
+    if (!this.schemes.has(origin)) this.schemes.set(origin, { scheme: 'none' });
+  }
+
   /** Authorization for a first attempt; none while the registry has not challenged us yet. */
   async upfront(t: AuthTarget, scopes: string[], signal?: AbortSignal): Promise<Attempt> {
     const s = this.schemes.get(t.origin);
-    if (!s) return {};
+    if (!s || s.scheme === 'none') return {};
     const cred = await t.credential();
     if (s.scheme === 'basic') return canBasic(cred) ? { header: basic(cred) } : {};
     if (!s.realm) return {};
-    const key = TokenCache.key(t.registry, credentialId(cred), cleanScopes(scopes));
+    const wanted = cleanScopes(scopes);
+    const key = TokenCache.key(t.registry, credentialId(cred), wanted);
     const cached = this.tokens.get(key);
     if (cached) return { header: `Bearer ${cached}`, tokenKey: key };
+    // A token for more (pull,push) serves a request that needs less (pull): no second token.
+    const covering = this.tokens.findCovering(t.registry, credentialId(cred), wanted);
+    if (covering) return { header: `Bearer ${covering.token}`, tokenKey: covering.key };
     // The realm is known: fetching the token now saves the 401 round trip.
     const token = await this.token(t, s, cleanScopes(scopes), cred, key, signal);
     return { header: `Bearer ${token}`, tokenKey: key };

@@ -20,7 +20,7 @@ const MAX_RESUMES = 3;
 export async function headBlob(t: RegistryTarget, desc: Descriptor, signal: AbortSignal | undefined, useKnown: boolean): Promise<boolean> {
   const key = t.blobKey(desc.digest);
   if (useKnown && t.shared.knownBlobs.has(key)) return true;
-  const res = await t.client.send({ method: 'HEAD', url: t.path('blobs', desc.digest), scopes: [pullScope(t.repository)], signal });
+  const res = await t.client.send({ method: 'HEAD', url: t.path('blobs', desc.digest), scopes: [t.readScope()], signal });
   await discard(res);
   if ((res.status >= 200 && res.status <= 299) || (res.status >= 300 && res.status <= 399 && res.status !== 304)) {
     t.shared.knownBlobs.add(key);
@@ -39,7 +39,7 @@ async function openBlob(t: RegistryTarget, desc: Pick<Descriptor, 'digest'>, fro
   let anonymous = false;
   const headers: Record<string, string> = from > 0 ? { range: `bytes=${from}-` } : {};
   for (let hop = 0; ; hop++) {
-    const res = await t.client.send({ method, url, headers, scopes: [pullScope(t.repository)], signal, anonymous });
+    const res = await t.client.send({ method, url, headers, scopes: [t.readScope()], signal, anonymous });
     if (![301, 302, 303, 307, 308].includes(res.status)) {
       if (res.status === 200 || res.status === 206) return res;
       if (res.status === 404) t.forgetBlob(desc.digest);
@@ -237,13 +237,16 @@ export async function pushBlob(
   const { signal } = opts;
   const key = t.blobKey(desc.digest);
   // The known-blob record skips the HEAD in exists(); here the caller is about to rely on the blob
-  // being stored, so the registry is asked (a HEAD, or for small blobs simply the upload).
-  if (t.shared.knownBlobs.has(key) || desc.size >= SMALL_BLOB) {
+  // being stored, so the registry is asked (a HEAD, or for small blobs simply the upload). Before
+  // a mount the HEAD is worth it too: a registry that ignores mounts would make us copy bytes
+  // it already has.
+  const mountable = !!opts.origin && opts.origin.registry === t.registry && opts.origin.repository !== t.repository;
+  if (t.shared.knownBlobs.has(key) || desc.size >= SMALL_BLOB || mountable) {
     if (await headBlob(t, desc, signal, false)) return 'exists';
   }
   let session: URL | undefined;
-  if (opts.origin && opts.origin.registry === t.registry && opts.origin.repository !== t.repository) {
-    const m = await tryMount(t, desc, opts.origin, signal);
+  if (mountable) {
+    const m = await tryMount(t, desc, opts.origin!, signal);
     if (m === 'mounted') {
       t.shared.knownBlobs.add(key);
       return 'mounted';

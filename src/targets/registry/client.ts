@@ -138,15 +138,23 @@ export class RegistryClient implements AuthTarget {
     const { http, auth } = this.shared;
     const base = { method: req.method, url: req.url, body: req.body ?? null, signal: req.signal, tls: this.tls, registry: this.registry };
     if (req.anonymous) return http.request({ ...base, headers: { ...req.headers } });
-    const first: Attempt = req.fresh ? {} : await auth.upfront(this, req.scopes, req.signal);
-    const res: Response = await http.request({ ...base, headers: withAuth(req.headers, first.header) });
-    if (res.status !== 401) return res;
-    const challenge = res.headers['www-authenticate'];
-    res.preread = await readErrorBody(res);
-    const next = await auth.answer(this, challenge, req.scopes, first, req.signal, req.fresh);
-    // A stream body is gone; the caller (blob upload) starts over and finds the token cached.
-    if (!next || !resendable) return res;
-    return http.request({ ...base, headers: withAuth(req.headers, next.header) });
+    const release = req.fresh ? undefined : await auth.gate(this.origin);
+    try {
+      const first: Attempt = req.fresh ? {} : await auth.upfront(this, req.scopes, req.signal);
+      const res: Response = await http.request({ ...base, headers: withAuth(req.headers, first.header) });
+      if (res.status !== 401) {
+        if (!first.header && res.status !== 403) auth.noAuthNeeded(this.origin);
+        return res;
+      }
+      const challenge = res.headers['www-authenticate'];
+      res.preread = await readErrorBody(res);
+      const next = await auth.answer(this, challenge, req.scopes, first, req.signal, req.fresh);
+      // A stream body is gone; the caller (blob upload) starts over and finds the token cached.
+      if (!next || !resendable) return res;
+      return http.request({ ...base, headers: withAuth(req.headers, next.header) });
+    } finally {
+      release?.();
+    }
   }
 
   /** The error a non-success response means. */

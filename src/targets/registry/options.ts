@@ -11,6 +11,11 @@ export interface RegistryOptions {
   distributionSpec?: 'v1.1-referrers-api' | 'v1.1-referrers-tag';
   /** The caller's environment (e.g. a CLI launcher's), for finding its docker config and helpers. */
   env?: { DOCKER_CONFIG?: string; HOME?: string; PATH?: string };
+  /**
+   * 'write' when the operation will push to this repository: its reads then ask for a pull,push
+   * token from the first request, so one token serves the whole command.
+   */
+  intent?: 'read' | 'write';
 }
 
 /** Hosts that get plain HTTP without being asked: this machine only. */

@@ -11,7 +11,6 @@ import { MAX_PAGES, nextLink } from './paging';
 import type { SendRequest } from './client';
 import { mediaTypeOf, type RegistryTarget } from './repository';
 import { markRetryable } from './retry';
-import { pullScope } from './scopes';
 import type { WrittenIndex } from './state';
 
 type Change = { add: Descriptor } | { remove: string };
@@ -52,8 +51,9 @@ export class Referrers {
   }
 
   /**
-   * Whether the repository serves the referrers API: forced by distributionSpec, told by an
-   * OCI-Subject header, remembered, or probed once (GET referrers: 200 index → yes, 404 → no).
+   * Whether the repository serves the referrers API: forced by distributionSpec, told by the
+   * OCI-Subject header (or its absence) on a manifest PUT, remembered, or probed once (GET
+   * referrers: 200 index → yes, 404 → no) when a delete comes before any push.
    */
   async usesApi(subject: string, putResponse?: HttpResponse, signal?: AbortSignal): Promise<boolean> {
     if (this.forced !== undefined) return this.forced;
@@ -64,12 +64,19 @@ export class Referrers {
     }
     const known = shared.referrersApi.get(this.t.repoKey);
     if (known !== undefined) return known;
+    // A manifest with a subject went in without OCI-Subject in the answer: by the spec, the
+    // registry does not process subjects, so the client keeps the tag-schema index (oras-go does
+    // the same) — no probe round trip needed.
+    if (putResponse) {
+      shared.referrersApi.set(this.t.repoKey, false);
+      return false;
+    }
     const probed = await shared.probeFlight.do(`${this.t.client.identity}|${this.t.repoKey}`, signal, (sig) => this.probe(subject, sig));
     return probed ?? false;
   }
 
   private async probe(subject: string, signal?: AbortSignal): Promise<boolean | undefined> {
-    const res = await this.t.client.send({ method: 'GET', url: this.t.path('referrers', subject), headers: { accept: MediaTypes.ImageIndex }, scopes: [pullScope(this.t.repository)], signal });
+    const res = await this.t.client.send({ method: 'GET', url: this.t.path('referrers', subject), headers: { accept: MediaTypes.ImageIndex }, scopes: [this.t.readScope()], signal });
     let answer: boolean | undefined;
     if (res.status === 200) answer = isIndexMediaType(mediaTypeOf(res));
     else if (res.status === 404) {
@@ -162,7 +169,7 @@ export class Referrers {
   }
 
   private async tagExists(tag: string): Promise<boolean> {
-    const res = await this.t.client.send({ method: 'HEAD', url: this.t.path('manifests', tag), headers: { accept: ManifestAccept }, scopes: [pullScope(this.t.repository)] });
+    const res = await this.t.client.send({ method: 'HEAD', url: this.t.path('manifests', tag), headers: { accept: ManifestAccept }, scopes: [this.t.readScope()] });
     await discard(res);
     if (res.status === 404) {
       this.t.forgetManifest(tag);
@@ -194,7 +201,7 @@ export class Referrers {
     const memKey = this.subjectLockKey(subject);
     const mem: WrittenIndex | undefined = mode === 'update' ? t.shared.writtenIndexes.get(memKey) : undefined;
     if (mem) {
-      const res = await t.client.send({ method: 'HEAD', url: t.path('manifests', tag), headers: { accept: ManifestAccept }, scopes: [pullScope(t.repository)] });
+      const res = await t.client.send({ method: 'HEAD', url: t.path('manifests', tag), headers: { accept: ManifestAccept }, scopes: [t.readScope()] });
       await discard(res);
       if (res.status === 404) {
         t.shared.writtenIndexes.delete(memKey);
@@ -267,7 +274,7 @@ export class Referrers {
     const out: Descriptor[] = [];
     const reference = t.reference(subject);
     for (let pages = 0; url && pages < MAX_PAGES; pages++) {
-      const req: SendRequest = { method: 'GET', url, headers: { accept: MediaTypes.ImageIndex }, scopes: [pullScope(t.repository)], signal: opts.signal };
+      const req: SendRequest = { method: 'GET', url, headers: { accept: MediaTypes.ImageIndex }, scopes: [t.readScope()], signal: opts.signal };
       const page = await t.client.sendAndRead(req, async (res): Promise<'unsupported' | 'no-repository' | { list: Descriptor[]; next: URL | undefined }> => {
         if (res.status === 404) {
           const errors = parseOciErrors(await readErrorBody(res));

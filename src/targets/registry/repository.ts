@@ -83,6 +83,11 @@ export class RegistryTarget implements Target {
 
   // ---- manifests --------------------------------------------------------------------------
 
+  /** The scope of a read in this repository: pull, or pull,push when the operation will write here. */
+  readScope(): string {
+    return this.opts.intent === 'write' ? pushScope(this.repository) : pullScope(this.repository);
+  }
+
   async resolve(selector: string, opts: CallOptions = {}): Promise<Descriptor> {
     const sel = this.selector(selector);
     if (isDigest(sel)) {
@@ -102,7 +107,7 @@ export class RegistryTarget implements Target {
 
   /** HEAD of a manifest: its descriptor, or undefined when the registry gives no digest header. */
   private async headManifest(sel: string, signal?: AbortSignal): Promise<Descriptor | undefined> {
-    const res = await this.client.send({ method: 'HEAD', url: this.path('manifests', sel), headers: { accept: ManifestAccept }, scopes: [pullScope(this.repository)], signal });
+    const res = await this.client.send({ method: 'HEAD', url: this.path('manifests', sel), headers: { accept: ManifestAccept }, scopes: [this.readScope()], signal });
     await discard(res);
     if (res.status !== 200) {
       if (res.status === 404) this.forgetManifest(sel);
@@ -152,7 +157,7 @@ export class RegistryTarget implements Target {
   /** GET of a manifest, verified, then cached. `digest` is set when fetching by digest. */
   async getManifest(ref: string, digest: string | undefined, signal?: AbortSignal): Promise<{ descriptor: Descriptor; bytes: Buffer }> {
     const reference = this.reference(ref);
-    const req = { method: 'GET', url: this.path('manifests', ref), headers: { accept: ManifestAccept }, scopes: [pullScope(this.repository)], signal };
+    const req = { method: 'GET', url: this.path('manifests', ref), headers: { accept: ManifestAccept }, scopes: [this.readScope()], signal };
     return this.client.sendAndRead(req, async (res) => {
       if (res.status !== 200) {
         if (res.status === 404) this.forgetManifest(ref);
@@ -193,7 +198,7 @@ export class RegistryTarget implements Target {
   async exists(desc: Descriptor, opts: CallOptions = {}): Promise<boolean> {
     parseDigest(desc.digest);
     if (!isManifestMediaType(desc.mediaType)) return headBlob(this, desc, opts.signal, true);
-    const res = await this.client.send({ method: 'HEAD', url: this.path('manifests', desc.digest), headers: { accept: ManifestAccept }, scopes: [pullScope(this.repository)], signal: opts.signal });
+    const res = await this.client.send({ method: 'HEAD', url: this.path('manifests', desc.digest), headers: { accept: ManifestAccept }, scopes: [this.readScope()], signal: opts.signal });
     await discard(res);
     if (res.status === 200) return true;
     if (res.status === 404) {
@@ -297,7 +302,7 @@ export class RegistryTarget implements Target {
    */
   private async dropDanglingTag(tag: string, digest: string, signal?: AbortSignal): Promise<void> {
     try {
-      const head = await this.client.send({ method: 'HEAD', url: this.path('manifests', tag), headers: { accept: ManifestAccept }, scopes: [pullScope(this.repository)], signal });
+      const head = await this.client.send({ method: 'HEAD', url: this.path('manifests', tag), headers: { accept: ManifestAccept }, scopes: [this.readScope()], signal });
       await discard(head);
       if (head.status !== 200 || header(head, 'docker-content-digest') !== digest) return;
       const res = await this.client.send({ method: 'DELETE', url: this.path('manifests', tag), scopes: [deleteScope(this.repository)], signal });
@@ -326,7 +331,7 @@ export class RegistryTarget implements Target {
 
   async tags(opts: CallOptions & { last?: string } = {}): Promise<string[]> {
     const first = this.client.url(`/v2/${this.repository}/tags/list`);
-    return listPages(this.client, first, opts, 'tags', this.reference(), [pullScope(this.repository)], this.shared.pageSize);
+    return listPages(this.client, first, opts, 'tags', this.reference(), [this.readScope()], this.shared.pageSize);
   }
 
   referrers(subject: Descriptor, opts: CallOptions & { artifactType?: string } = {}): Promise<Descriptor[]> {

@@ -30,6 +30,22 @@ export class TokenCache {
     this.lru.delete(key);
   }
 
+  /**
+   * A live token of this registry and credential whose scopes include every wanted one
+   * (`repository:a:pull,push` covers `repository:a:pull`), so one token serves a whole command.
+   */
+  findCovering(registry: string, credentialId: string, wanted: string[]): { key: string; token: string } | undefined {
+    const prefix = `${registry}\0${credentialId}\0`;
+    const need = wanted.map(splitScope);
+    for (const [key, token] of this.lru.entries()) {
+      if (!key.startsWith(prefix)) continue;
+      const have = key.slice(prefix.length).split(' ').map(splitScope);
+      const covered = need.every((n) => have.some((h) => h.resource === n.resource && (h.actions.has('*') || [...n.actions].every((a) => h.actions.has(a)))));
+      if (covered) return { key, token };
+    }
+    return undefined;
+  }
+
   /** Drops a registry's tokens (e.g. after logout). */
   deleteRegistry(registry: string): void {
     for (const k of this.lru.keys()) if (k.startsWith(`${registry}\0`)) this.lru.delete(k);
@@ -39,4 +55,9 @@ export class TokenCache {
     this.lru.purgeStale();
     return this.lru.size;
   }
+}
+
+function splitScope(scope: string): { resource: string; actions: Set<string> } {
+  const last = scope.lastIndexOf(':');
+  return last > 0 ? { resource: scope.slice(0, last), actions: new Set(scope.slice(last + 1).split(',')) } : { resource: scope, actions: new Set() };
 }

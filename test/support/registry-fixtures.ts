@@ -2,13 +2,13 @@
 // harness, tiny artifacts built in memory, and a Registries instance per test file.
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { silentLogger } from '../src/log';
-import { descriptorOf, type Descriptor } from '../src/oci/descriptor';
-import { encodeImageManifest } from '../src/oci/manifest';
-import { EmptyJson, MediaTypes } from '../src/oci/mediatypes';
-import { Registries, type RegistryOptions } from '../src/targets/registry';
-import type { RegistryTarget } from '../src/targets/registry';
-import type { RunningRegistry } from './registries/harness';
+import { silentLogger } from '../../src/log';
+import { descriptorOf, type Descriptor } from '../../src/oci/descriptor';
+import { encodeImageManifest } from '../../src/oci/manifest';
+import { EmptyJson, MediaTypes } from '../../src/oci/mediatypes';
+import { Registries, type RegistryOptions } from '../../src/targets/registry';
+import type { RegistryTarget } from '../../src/targets/registry';
+import type { RunningRegistry } from '../registries/harness';
 
 export const uniqueRepo = (what: string) => `orasd-test/${what}-${randomBytes(4).toString('hex')}`;
 

@@ -22,7 +22,7 @@ import { files, temporaries } from './support/tree';
 type FaultName =
   | 'status-500' | 'status-502' | 'status-503' | 'retry-after' | 'reset' | 'reset-request'
   | 'reset-body' | 'truncate' | 'stall-headers' | 'stall-body' | 'corrupt' | 'corrupt-request';
-type SiteName = 'upload-post' | 'upload-put' | 'manifest-put' | 'manifest-head' | 'manifest-get' | 'index-get' | 'blob-get' | 'folder-get' | 'blob-head' | 'referrers-get' | 'tags-get';
+type SiteName = 'upload-post' | 'upload-put' | 'manifest-put' | 'manifest-head' | 'manifest-get' | 'manifest-get-tag' | 'index-get' | 'blob-get' | 'folder-get' | 'blob-head' | 'referrers-get' | 'tags-get';
 type OpName = 'push' | 'pull' | 'attach' | 'discover-api' | 'discover-tag' | 'copy' | 'blob-fetch' | 'repo-tags';
 
 const BIG = 1536 * 1024;
@@ -82,8 +82,8 @@ const MATRIX: Record<OpName, Array<[SiteName, FaultName[]]>> = {
     ['manifest-put', ['status-500', 'status-503', 'retry-after', 'reset', 'stall-headers', 'corrupt-request']],
   ],
   pull: [
-    ['manifest-head', ['status-503', 'retry-after', 'reset', 'stall-headers']],
-    ['manifest-get', ['status-500', 'reset', 'reset-body', 'truncate', 'stall-body', 'corrupt']],
+    // pull reads the manifest by tag in one GET (no HEAD first).
+    ['manifest-get-tag', ['status-500', 'status-503', 'retry-after', 'reset', 'stall-headers', 'reset-body', 'truncate', 'stall-body', 'corrupt']],
     ['blob-get', ['status-500', 'status-502', 'status-503', 'retry-after', 'reset', 'reset-body', 'truncate', 'stall-headers', 'stall-body', 'corrupt']],
     // The folder layer goes through gunzip and tar: a small body, cut or flipped early.
     ['folder-get', ['reset-body', 'truncate', 'stall-body', 'corrupt']],
@@ -188,6 +188,8 @@ async function prepare(op: OpName, id: string, c: OrasdClient): Promise<Prepared
         return { proxy: p, method: 'HEAD', path: new RegExp(`${base}manifests/`), bigBody: false };
       case 'manifest-get':
         return { proxy: p, method: 'GET', path: new RegExp(`${base}manifests/sha256:`), bigBody: false };
+      case 'manifest-get-tag':
+        return { proxy: p, method: 'GET', path: new RegExp(`${base}manifests/(?!sha256)[^/]+$`), bigBody: false };
       case 'index-get':
         return { proxy: p, method: 'GET', path: new RegExp(`${base}manifests/${esc(subject?.replace(':', '-') ?? 'sha256-')}`), bigBody: false };
       case 'blob-get':

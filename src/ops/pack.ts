@@ -8,7 +8,7 @@ import * as tar from 'tar';
 import { ErrorCodes, OrasdError } from '../errors';
 import type { Descriptor } from '../oci/descriptor';
 import { descriptorOf } from '../oci/descriptor';
-import { digestFile, newHash } from '../oci/digest';
+import { digestFile, newHash, READ_CHUNK } from '../oci/digest';
 import { encodeImageManifest, type ImageManifest } from '../oci/manifest';
 import { Annotations, EmptyJson, MediaTypes } from '../oci/mediatypes';
 import type { TempTracker } from './context';
@@ -143,11 +143,11 @@ export async function pack(input: PackInput): Promise<Packed> {
           size: t.size,
           annotations: { [Annotations.ContentDigest]: t.tarDigest, [Annotations.ContentUnpack]: 'true', [Annotations.Title]: title },
         };
-        open = () => createReadStream(staged);
+        open = () => createReadStream(staged, { highWaterMark: READ_CHUNK });
       } else if (st.isFile()) {
         const d = await digestFile(abs, 'sha256', input.signal);
         desc = { mediaType: file.mediaType || MediaTypes.DefaultLayer, digest: d.digest, size: d.size, annotations: { [Annotations.Title]: title } };
-        open = () => createReadStream(abs);
+        open = () => createReadStream(abs, { highWaterMark: READ_CHUNK });
       } else {
         throw new OrasdError(ErrorCodes.InvalidArgument, `${file.path} is neither a file nor a folder`, { path: file.path });
       }

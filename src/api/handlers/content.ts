@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type * as P from '../../../protocol';
 import { ErrorCodes, OrasdError, isNotFound } from '../../errors';
-import { digestBytes, digestFile, digestMismatch } from '../../oci/digest';
+import { digestBytes, digestFile, digestMismatch, READ_CHUNK } from '../../oci/digest';
 import { parseManifest } from '../../oci/manifest';
 import { MAX_MANIFEST_BYTES } from '../../oci/mediatypes';
 import { isDigestTag, isValidTag, parseReference } from '../../oci/reference';
@@ -143,7 +143,7 @@ export async function handleBlobPush(engine: Engine, p: P.BlobPushParams, ctx: C
   const desc = { mediaType: p.mediaType ?? 'application/octet-stream', digest: actual.digest, size: actual.size };
   const tracker = new ProgressTracker('blob/push', ctx.progress);
   tracker.expect(desc);
-  await transferOne(target, desc, () => createReadStream(file), tracker, ctx.signal ?? new AbortController().signal);
+  await transferOne(target, desc, () => createReadStream(file, { highWaterMark: READ_CHUNK }), tracker, ctx.signal ?? new AbortController().signal);
   return referenced(target, desc);
 }
 

@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { Engine } from '../src/api/engine';
 import { runCliInMemory, type MemoryRun } from '../src/cli/memory-io';
 import { createLogger } from '../src/log';
-import { getSharedRegistries, repoRoot, type RunningRegistry } from './registries/harness';
+import { ensureTools, getSharedRegistries, httpRequest, repoRoot, type RunningRegistry } from './registries/harness';
 
 const log = createLogger({ level: 'silent' });
 let engine: Engine;
@@ -186,7 +186,12 @@ async function walkthrough(reg: RunningRegistry): Promise<void> {
   }
 }
 
-/** The walkthrough's commands verbatim (plus the attach its prose describes), as a script. */
+/**
+ * The walkthrough's commands verbatim, as a script, with two repairs: the attach its prose
+ * describes but never shows, and the spaces lost before two line continuations of the multi-file
+ * push (joined, the lines make one invalid --artifact-type, which oras rejects; the issue writes
+ * the command with them).
+ */
 const SCRIPT = String.raw`
 fail=0
 oras() { command oras "$@"; rc=$?; [ $rc -eq 0 ] || { echo "FAILED($rc): oras $*" >&2; fail=1; }; return $rc; }
@@ -202,8 +207,8 @@ mkdir details/
 echo 'Detailed Content' > details/readme-details.md
 echo 'More detailed Content' > details/readme-more-details.md
 oras push $REGISTRY/samples/artifact:readme \
---artifact-type readme/example\
-./readme.md:application/markdown\
+--artifact-type readme/example \
+./readme.md:application/markdown \
 ./details
 oras manifest fetch --pretty $REGISTRY/samples/artifact:readme
 mkdir ./download
@@ -244,13 +249,39 @@ oras manifest delete -f $REGISTRY/sample-staging/$REPO:$TAG
 exit $fail
 `;
 
+/**
+ * What the same script must leave alike whichever tool ran it: the discover trees it printed
+ * (digests, timestamps and sibling order aside) and the tags left in both repositories.
+ */
+async function stateOf(reg: RunningRegistry, repo: string, stdout: string): Promise<unknown> {
+  const lines = stdout.split('\n');
+  const trees: string[][] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!/^\d+\.\d+\.\d+\.\d+:\d+\/\S+@sha256:[a-f0-9]{64}$/.test(lines[i]!)) continue;
+    const tree = [lines[i]!];
+    while (i + 1 < lines.length && /^[│├└ ]/.test(lines[i + 1]!)) tree.push(lines[++i]!);
+    trees.push(
+      tree
+        .filter((l) => !l.includes('[annotations]') && !l.includes('org.opencontainers.image.created'))
+        .map((l) => l.replaceAll(repo, 'REPO').replace(/sha256:[a-f0-9]{64}/g, 'sha256:X').replace(/[├└]── /g, '--- ').replace(/│/g, ' '))
+        .sort(),
+    );
+  }
+  const tags: Record<string, string[]> = {};
+  for (const r of [repo, `sample-staging/${repo}`]) {
+    const res = await httpRequest(`${reg.url}/v2/${r}/tags/list`);
+    tags[r.replace(repo, 'REPO')] = res.status === 200 ? ((JSON.parse(res.body.toString()).tags ?? []) as string[]).map((t) => t.replace(/^sha256-[a-f0-9]{64}$/, 'sha256-X')).sort() : [];
+  }
+  return { trees, tags };
+}
+
 function haveTool(name: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${name}`]).status === 0;
 }
 
-function runScript(cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+function runScript(cwd: string, env: NodeJS.ProcessEnv, script = SCRIPT): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', SCRIPT], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['-c', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -312,6 +343,52 @@ describe('walkthrough verbatim through clients/shell/oras and a daemon', { skip:
       assert.match(last, /sbom\/example\n.*└── sha256:[a-f0-9]{64}\n(.*\n)*.* {4}└── signature\/example\n/);
       assert.match(last, /readme\/example/);
       assert.match(r.stdout, /Deleted \[registry\] .*sample-staging/);
+    });
+  }
+
+  for (const kind of ['distribution', 'refreg'] as const) {
+    test(`${kind}: the same script through the real oras and through the shim leaves the same state`, async () => {
+      const reg = (await getSharedRegistries())[kind];
+      const tools = await ensureTools();
+      // The real oras needs to be told that a loopback registry speaks plain HTTP; orasd assumes it.
+      // A wrapper adds the flag so the script itself stays verbatim.
+      const orasOnly = fs.mkdtempSync(path.join(work, 'real-oras-'));
+      fs.writeFileSync(
+        path.join(orasOnly, 'oras'),
+        `#!/bin/sh\ncase "$1" in cp|copy) exec ${tools.oras} "$@" --from-plain-http --to-plain-http ;; *) exec ${tools.oras} "$@" --plain-http ;; esac\n`,
+        { mode: 0o755 },
+      );
+      const states: unknown[] = [];
+      for (const bin of [orasOnly, path.join(repoRoot(), 'clients/shell')]) {
+        const repo = `net-monitor-${randomBytes(3).toString('hex')}`;
+        const env: NodeJS.ProcessEnv = {
+          ...process.env,
+          PATH: `${bin}:${process.env.PATH}`,
+          ORASD_SOCKET: path.join(sockDir, 'orasd.sock'),
+          ORASD_BIN: path.join(repoRoot(), 'dist/src/main.js'),
+          DOCKER_CONFIG: fs.mkdtempSync(path.join(work, 'docker-')),
+          REGISTRY: reg.host,
+          REPO: repo,
+          TAG: 'v1',
+          USER_NAME: '00000000-0000-0000-0000-000000000000',
+          PASSWORD: 'token',
+        };
+        env.IMAGE = `${env.REGISTRY}/${env.REPO}:${env.TAG}`;
+        // oras 1.3's discover JSON has no 1.1 `manifests` list (orasd's has both): the digest is
+        // taken from whichever is there, so the same script runs with either tool.
+        const r = await runScript(fs.mkdtempSync(path.join(work, 'same-')), env, SCRIPT.replaceAll('".manifests[0].digest"', '"(.manifests // .referrers)[0].digest"'));
+        assert.equal(r.code, 0, `${bin}: ${r.stderr}`);
+        states.push(await stateOf(reg, repo, r.stdout));
+      }
+      const [theirs, ours] = states as { trees: unknown; tags: Record<string, string[]> }[];
+      assert.deepEqual(ours!.trees, theirs!.trees);
+      if (kind === 'refreg') {
+        // ggcr keeps a tag when its manifest is deleted by digest, so after oras's
+        // `manifest delete -f` the "deleted" v1 still serves the manifest; orasd also deletes
+        // the tag. The one difference in registry state, on that registry only.
+        assert.deepEqual(theirs!.tags, { REPO: ['v1'], 'sample-staging/REPO': ['v1'] });
+        assert.deepEqual(ours!.tags, { REPO: [], 'sample-staging/REPO': [] });
+      } else assert.deepEqual(ours!.tags, theirs!.tags);
     });
   }
 });

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { OrasdClient } from '../clients/typescript/client';
-import { getSharedRegistries, type RunningRegistry } from './registries/harness';
+import { ensureTools, getSharedRegistries, oras, type RunningRegistry } from './registries/harness';
+import { tree } from './support/files';
 import { MAIN } from './support/daemon';
 
 const run = promisify(execFile);
@@ -46,6 +47,29 @@ test('the Python quickstart pushes and discovers a graph', async () => {
   await writeFile(join(dir, 'quickstart.py'), code);
   const { stdout } = await run('python3', ['quickstart.py'], { cwd: dir, env });
   assert.match(stdout, /\('sbom\/example', 'sha256:[a-f0-9]{64}', 1\)/);
+});
+
+test('a socket and json (no client package) push a folder and pull it back; oras pulls it too', async () => {
+  const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+  const work = join(dir, 'raw');
+  await mkdir(join(work, 'docs', 'nested'), { recursive: true });
+  await writeFile(join(work, 'docs', 'a.md'), 'alpha');
+  await writeFile(join(work, 'docs', 'nested', 'b.md'), 'beta');
+  const code = snippet(readme, 'py')
+    .replaceAll('localhost:5000/demo/docs', `${reg.host}/readme-raw/docs`)
+    .replaceAll('/home/me/work', work)
+    .replaceAll('/home/me/restored', join(dir, 'restored'));
+  await writeFile(join(dir, 'raw.py'), code);
+  const { stdout } = await run('python3', [join(dir, 'raw.py')], { cwd: ROOT, env });
+  const [pushed, pulled] = stdout.trim().split('\n').map((l) => eval(`(${l.replaceAll('True', 'true').replaceAll('False', 'false').replaceAll('None', 'null')})`));
+  assert.match(pushed.result.digest, /^sha256:/, stdout);
+  assert.equal(pulled.result.digest, pushed.result.digest);
+  assert.deepEqual(await tree(join(dir, 'restored')), await tree(work));
+  const tools = await ensureTools();
+  const viaOras = join(dir, 'via-oras');
+  const r = await oras(tools, ['pull', '--plain-http', '-o', viaOras, `${reg.host}/readme-raw/docs:v1`]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(await tree(viaOras), await tree(work));
 });
 
 test('the TypeScript program compiles against orasd/client and runs', async () => {

@@ -74,6 +74,8 @@ export class Context {
       cwd: this.io.cwd,
       env: this.io.env,
       signal: this.io.signal,
+      // Temporary files of CLI-run operations go in the daemon's journal too (crash clean-up).
+      ...(this.engine.temps ? { temps: this.engine.temps } : {}),
       ...(progress ? { progress } : {}),
     };
   }

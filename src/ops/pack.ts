@@ -167,6 +167,8 @@ export async function pack(input: PackInput): Promise<Packed> {
     const configAnnotations = annotationFile['$config'];
 
     let config: Descriptor;
+    if (input.artifactType !== undefined) checkMediaType(input.artifactType, 'artifactType');
+    if (input.config?.mediaType) checkMediaType(input.config.mediaType, 'config media type');
     let artifactType = input.artifactType;
     const imageSpec = input.imageSpec ?? (input.config && !artifactType && !input.subject ? 'v1.0' : 'v1.1');
     if (input.config) {
@@ -219,6 +221,17 @@ export async function pack(input: PackInput): Promise<Packed> {
   } catch (e) {
     await dispose();
     throw e;
+  }
+}
+
+/** RFC 6838 type/subtype, the form oras requires of artifact types and config media types. */
+const MEDIA_TYPE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
+
+function checkMediaType(value: string, what: string): void {
+  if (!MEDIA_TYPE.test(value)) {
+    throw new OrasdError(ErrorCodes.InvalidArgument, `invalid ${what} "${value.slice(0, 200)}": expected type/subtype, e.g. application/vnd.example+json`, {
+      hint: 'in a shell script, check that line continuations (\\) have a space before them',
+    });
   }
 }
 

@@ -120,6 +120,10 @@ export async function pull(target: Target, input: PullInput, ctx: OpContext): Pr
 
   // 3. Download and verify everything under temporary names.
   const tracker = new ProgressTracker('pull', ctx.progress);
+  // The root manifest is reported first (it has been read) and finished last, as oras shows it.
+  tracker.expect(root);
+  tracker.started(root);
+  tracker.bytes(root)(root.size);
   for (const f of files) tracker.expect(f.desc);
   try {
     await runAll(files, input.concurrency ?? DEFAULT_CONCURRENCY, signal, async (f, sig) => {
@@ -164,6 +168,7 @@ export async function pull(target: Target, input: PullInput, ctx: OpContext): Pr
       }),
     );
   }
+  tracker.finished(root, 'done', root.size);
   ctx.log?.info({ reference: target.reference(root.digest), files: files.length }, 'pull done');
   return { descriptor: root, files: files.map((f) => ({ path: f.dest, descriptor: f.desc })), skipped };
 }

@@ -1,6 +1,6 @@
 import { resolve as resolvePath, sep } from 'node:path';
-import type { PullResult, ResolveResult } from '../../../protocol';
-import { Annotations } from '../../oci/mediatypes';
+import type { ProgressValue, PullResult } from '../../../protocol';
+import { Annotations, isManifestMediaType } from '../../oci/mediatypes';
 import type { CommandDef, Context } from '../command';
 import { CliError } from '../errors';
 import { FORMAT_JSON, FORMAT_TEMPLATE, FORMAT_TEXT, concurrencyFlag, debugFlag, formatFlags, noTtyFlag, platformFlag, targetFlags, verboseFlag } from '../flagsets';
@@ -60,13 +60,18 @@ async function runPull(c: Context): Promise<number> {
   const output = f.str('output') || '.';
   let result: PullResult;
   try {
-    // oras shows the manifest being fetched before its files; the engine reports files only.
-    let root: ResolveResult | undefined;
-    if (text || c.tty) {
-      root = await c.call<ResolveResult>('resolve', { ...target.fields, ...(plat ? { platform: plat } : {}) });
-      view.status('start', root);
-      view.status('processing', root);
-    }
+    // The engine reports the root manifest first (read) and last (done): oras's first and last lines.
+    let root: { digest: string; mediaType: string } | undefined;
+    const onProgress = (v: ProgressValue) => {
+      if (v.kind === 'blob' && !root && isManifestMediaType(v.mediaType)) {
+        root = { digest: v.digest, mediaType: v.mediaType };
+        view.status('start', root);
+        view.status('processing', root);
+        return;
+      }
+      if (v.kind === 'blob' && v.digest === root?.digest) return;
+      view.onProgress(v);
+    };
     result = await c.call<PullResult>(
       'pull',
       {
@@ -79,7 +84,7 @@ async function runPull(c: Context): Promise<number> {
         ...(plat ? { platform: plat } : {}),
         concurrency: concurrency(c),
       },
-      (v) => view.onProgress(v),
+      onProgress,
     );
     const unnamed = result.skipped.filter((d) => !d.annotations?.[Annotations.Title]);
     for (const d of unnamed) view.status('skipped', d);

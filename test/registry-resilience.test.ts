@@ -10,7 +10,7 @@ import { ErrorCodes, OrasdError } from '../src/errors';
 import { descriptorOf } from '../src/oci/descriptor';
 import { MediaTypes } from '../src/oci/mediatypes';
 import { getSharedRegistries, startDistribution, type RunningRegistry } from './registries/harness';
-import { makeArtifact, newRegistries, pushArtifact, readAll, startFaultProxy, uniqueRepo, type FaultProxy } from './registry-fixtures.test';
+import { makeArtifact, newRegistries, pushArtifact, readAll, startFaultProxy, uniqueRepo, type FaultProxy } from './support/registry-fixtures';
 
 let dist: RunningRegistry;
 let proxy: FaultProxy;

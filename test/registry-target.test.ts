@@ -9,7 +9,7 @@ import { descriptorOf } from '../src/oci/descriptor';
 import { MediaTypes } from '../src/oci/mediatypes';
 import type { Registries } from '../src/targets/registry';
 import { getSharedRegistries, httpRequest, type RunningRegistry } from './registries/harness';
-import { EMPTY_CONFIG, makeArtifact, newRegistries, pushArtifact, readAll, uniqueRepo } from './registry-fixtures.test';
+import { EMPTY_CONFIG, makeArtifact, newRegistries, pushArtifact, readAll, uniqueRepo } from './support/registry-fixtures';
 
 let shared: { distribution: RunningRegistry; refreg: RunningRegistry };
 let regs: Registries;

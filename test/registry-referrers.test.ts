@@ -16,19 +16,20 @@ import { makeArtifact, newRegistries, pushArtifact, uniqueRepo, type Artifact } 
 let tools: Tools;
 let shared: { distribution: RunningRegistry; refreg: RunningRegistry };
 let plainGgcr: RunningRegistry;
+let pagedGgcr: RunningRegistry;
 let regs: Registries;
 let work: string;
 
 before(async () => {
   tools = await ensureTools();
   shared = await getSharedRegistries();
-  plainGgcr = await startRefRegistry();
+  [plainGgcr, pagedGgcr] = await Promise.all([startRefRegistry(), startRefRegistry({ compliantReferrers: true, referrersPageSize: 2 })]);
   regs = newRegistries();
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'orasd-referrers-'));
 });
 after(async () => {
   await regs.close();
-  await plainGgcr.stop();
+  await Promise.all([plainGgcr.stop(), pagedGgcr.stop()]);
   fs.rmSync(work, { recursive: true, force: true });
 });
 
@@ -207,6 +208,24 @@ describe('ggcr: referrers API', () => {
     } finally {
       await fresh.close();
     }
+  });
+
+  test('a listing in pages (Link rel="next") is followed to the end, filtered or not; oras sees the same', async () => {
+    const reg = pagedGgcr;
+    const repo = uniqueRepo('paged');
+    const t = regs.repository(reg.host, repo);
+    const s = await subjectIn(t);
+    const sigs = [0, 1, 2].map(() => makeArtifact({ subject: s.manifest, artifactType: 'application/vnd.test.sig' }));
+    const sboms = [0, 1].map(() => makeArtifact({ subject: s.manifest, artifactType: 'application/vnd.test.sbom' }));
+    for (const r of [...sigs, ...sboms]) await pushArtifact(t, r);
+    // The registry really pages: the first answer holds two and links to the next.
+    const first = await httpRequest(`${reg.url}/v2/${repo}/referrers/${s.manifest.digest}`, { headers: { accept: MediaTypes.ImageIndex } });
+    assert.equal((JSON.parse(first.body.toString()) as { manifests: unknown[] }).manifests.length, 2);
+    assert.match(String(first.headers['link']), /rel="next"/);
+    const digests = (l: { digest: string }[]) => l.map((d) => d.digest).sort();
+    assert.deepEqual(digests(await t.referrers(s.manifest, { noCache: true })), digests([...sigs, ...sboms].map((r) => r.manifest)));
+    assert.deepEqual(digests(await t.referrers(s.manifest, { artifactType: 'application/vnd.test.sig', noCache: true })), digests(sigs.map((r) => r.manifest)));
+    assert.deepEqual(digests(await discover(reg, `${reg.host}/${repo}:subject`, 'v1.1-referrers-api')), digests([...sigs, ...sboms].map((r) => r.manifest)));
   });
 
   test('plain ggcr (no OCI-Subject on the PUT): the tag schema is kept, as oras-go does, and read back', async () => {

@@ -17,6 +17,8 @@ export interface RefRegistryOptions {
    * (go/cmd/refreg/compliant.go). Off: plain ggcr behaviour.
    */
   compliantReferrers?: boolean;
+  /** With compliantReferrers: referrers listings in pages of this many, linked by `Link: <…>; rel="next"`. */
+  referrersPageSize?: number;
 }
 
 export async function startRefRegistry(opts: RefRegistryOptions = {}): Promise<RunningRegistry> {
@@ -29,6 +31,7 @@ export async function startRefRegistry(opts: RefRegistryOptions = {}): Promise<R
   if (storageDir) args.push('--blob-dir', storageDir);
   if (opts.quiet) args.push('--quiet');
   if (opts.compliantReferrers) args.push('--compliant-referrers');
+  if (opts.referrersPageSize) args.push('--referrers-page-size', String(opts.referrersPageSize));
 
   const logFile = path.join(dir, 'refreg.log');
   const proc = startServer(tools, tools.refreg, args, { logFile, firstLine: true, cleanupDir: dir });

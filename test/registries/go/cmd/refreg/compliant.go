@@ -8,7 +8,10 @@ package main
 //   - referrers descriptors carry the manifest's artifactType (falling back to
 //     config.mediaType), as the spec says, instead of config.mediaType always;
 //   - ?artifactType= is applied server-side and OCI-Filters-Applied is sent;
-//   - descriptors are sorted by digest, so listings are stable.
+//   - descriptors are sorted by digest, so listings are stable;
+//   - with --referrers-page-size N, listings come in pages of N linked by
+//     `Link: <...>; rel="next"` (the spec's pagination), so clients that stop at
+//     the first page are caught.
 // Everything else stays ggcr's.
 
 import (
@@ -17,6 +20,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,7 +28,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
-func compliantReferrers(inner http.Handler) http.Handler {
+func compliantReferrers(inner http.Handler, pageSize int) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		elems := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 		if len(elems) >= 4 && elems[0] == "v2" {
@@ -34,7 +38,7 @@ func compliantReferrers(inner http.Handler) http.Handler {
 				putWithSubjectHeader(inner, w, r)
 				return
 			case r.Method == http.MethodGet && elems[len(elems)-2] == "referrers":
-				referrers(inner, w, r, repo)
+				referrers(inner, w, r, repo, pageSize)
 				return
 			}
 		}
@@ -80,7 +84,7 @@ func (s *subjectHeaderWriter) WriteHeader(code int) {
 	s.ResponseWriter.WriteHeader(code)
 }
 
-func referrers(inner http.Handler, w http.ResponseWriter, r *http.Request, repo string) {
+func referrers(inner http.Handler, w http.ResponseWriter, r *http.Request, repo string, pageSize int) {
 	rec := httptest.NewRecorder()
 	inner.ServeHTTP(rec, r)
 	if rec.Code != http.StatusOK {
@@ -103,8 +107,32 @@ func referrers(inner http.Handler, w http.ResponseWriter, r *http.Request, repo 
 		}
 	}
 	sort.Slice(kept, func(i, j int) bool { return kept[i].Digest.String() < kept[j].Digest.String() })
+	next := ""
+	if pageSize > 0 {
+		// A page starts after the digest named by ?last= (the order is by digest).
+		last := r.URL.Query().Get("last")
+		start := sort.Search(len(kept), func(i int) bool { return kept[i].Digest.String() > last })
+		if last == "" {
+			start = 0
+		}
+		end := start + pageSize
+		if end < len(kept) {
+			q := url.Values{}
+			q.Set("last", kept[end-1].Digest.String())
+			if want != "" {
+				q.Set("artifactType", want)
+			}
+			next = r.URL.Path + "?" + q.Encode()
+		} else {
+			end = len(kept)
+		}
+		kept = kept[start:end]
+	}
 	idx.Manifests = kept
 	out, _ := json.Marshal(&idx)
+	if next != "" {
+		w.Header().Set("Link", "<"+next+">; rel=\"next\"")
+	}
 	w.Header().Set("Content-Type", rec.Header().Get("Content-Type"))
 	w.Header().Set("Content-Length", strconv.Itoa(len(out)))
 	if want != "" {

@@ -42,6 +42,7 @@ func main() {
 	blobDir := flag.String("blob-dir", "", "keep blobs on disk in this directory instead of memory")
 	quiet := flag.Bool("quiet", false, "do not log each request (benchmarks)")
 	compliant := flag.Bool("compliant-referrers", false, "send OCI-Subject, fix artifactType, filter by ?artifactType= (compliant.go)")
+	pageSize := flag.Int("referrers-page-size", 0, "with --compliant-referrers: referrers listings in pages of this many, linked by Link rel=next")
 	flag.Parse()
 
 	regOpts := []registry.Option{registry.WithReferrersSupport(true)}
@@ -56,7 +57,7 @@ func main() {
 	}
 	handler := registry.New(regOpts...)
 	if *compliant {
-		handler = compliantReferrers(handler)
+		handler = compliantReferrers(handler, *pageSize)
 	}
 	serve.Run(opts, handler)
 }

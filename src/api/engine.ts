@@ -91,7 +91,7 @@ export class Engine {
       ...(opts.retry ? { retry: opts.retry } : {}),
     });
     this.temps = opts.temps;
-    this.layouts = new Layouts({ log: opts.log.child({ component: 'layout' }) });
+    this.layouts = new Layouts({ log: opts.log.child({ component: 'layout' }), temps: opts.temps });
   }
 
   registryOptions(spec: Omit<TargetSpec, 'reference'>, ctx: Pick<CallContext, 'cwd' | 'env'>): RegistryOptions {

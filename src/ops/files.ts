@@ -92,9 +92,12 @@ export function tempPathFor(dest: string): string {
   return join(dirname(dest), `.${stem}.orasd-${randomBytes(6).toString('hex')}`);
 }
 
-/** Names this module gives temporary files and scratch folders: the only ones crash recovery deletes. */
+/**
+ * Names this module gives temporary files and scratch folders, and the OCI layout target its
+ * temporaries (targets/layout/atomic-write): the only ones crash recovery deletes.
+ */
 export function isTempName(name: string): boolean {
-  return /^\.[\s\S]*\.orasd-[0-9a-f]{12}$/.test(name) || /^orasd-(pack|scratch)-[0-9a-f]{16}$/.test(name);
+  return /^\.[\s\S]*\.orasd-[0-9a-f]{12}$/.test(name) || /^orasd-(pack|scratch)-[0-9a-f]{16}$/.test(name) || /^\.tmp-(index-)?[0-9a-f]{24}$/.test(name);
 }
 
 /** A private scratch folder removed by `dispose`, whatever happened (recorded with `temps` meanwhile). */

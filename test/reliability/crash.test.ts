@@ -1,5 +1,5 @@
 /**
- * kill -9 of the daemon in the middle of a push, a pull, a blob download and a copy. Afterwards the
+ * kill -9 of the daemon in the middle of a push, a pull, a blob download, a copy and a copy into an OCI layout. Afterwards the
  * registry holds no manifest whose content is missing, the output folder no half-written file,
  * and the next client starts a fresh daemon on the stale socket by itself; that daemon removes
  * the temporaries its predecessor could not (the journal in its private state folder).
@@ -154,6 +154,32 @@ test('kill -9 during a copy: the destination holds no manifest without its blobs
   assert.deepEqual(dangling, {});
   await successor.copy({ source: `${dist.host}/${repo}:v1`, destination: `${refreg.host}/${dst}:v1` });
   assert.deepEqual(await danglingTags({ url: refreg.url }, dst), {});
+  await stopSuccessor(successor, d);
+});
+
+test('kill -9 during a copy into an OCI layout: the successor removes the blob being written, the layout stays whole', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const d = await startQuickDaemon();
+  const c = await d.client();
+  const repo = `rel/crash/to-layout-${randomBytes(3).toString('hex')}`;
+  const digest = await bigFile('layout.bin', 8);
+  await c.push({ reference: `${dist.host}/${repo}:v1`, cwd: ws, files: [{ path: 'small.txt' }, { path: 'layout.bin' }] });
+  const layout = join(ws, `layout-${randomBytes(3).toString('hex')}`);
+  const rule = pDist.addRule({ method: 'GET', path: new RegExp(`/blobs/${digest}$`), fault: { kind: 'stall-body', after: 2 * 1024 * 1024 } });
+  void c.copy({ source: `${pDist.host}/${repo}:v1`, destination: `${layout}:v1`, toOciLayout: true }).catch(() => undefined);
+  await waitFor('a blob being written into the layout', async () => (await temporaries(layout)).length > 0 && rule.injected > 0);
+  const partial = await temporaries(layout);
+  const successor = await crashAndReconnect(d, c);
+  pDist.removeRule(rule);
+  figures.temporariesLeft += partial.length;
+  assert.deepEqual(await temporaries(layout), [], 'the successor removed the temporaries in the layout');
+  figures.temporariesRemoved += partial.length;
+  // No manifest landed, so no tag: the layout has an empty index and only whole, verified blobs.
+  await assert.rejects(successor.resolve({ reference: `${layout}:v1`, ociLayout: true }), (e: { codeName?: string }) => e.codeName === 'MANIFEST_UNKNOWN');
+  const blobs = await readdir(join(layout, 'blobs', 'sha256'));
+  figures.halfWrittenFiles += blobs.filter((b) => b === digest.slice('sha256:'.length)).length;
+  assert.ok(!blobs.includes(digest.slice('sha256:'.length)), 'the interrupted blob is not in the layout');
+  const copied = await successor.copy({ source: `${dist.host}/${repo}:v1`, destination: `${layout}:v1`, toOciLayout: true });
+  assert.equal((await successor.resolve({ reference: `${layout}:v1`, ociLayout: true })).digest, copied.digest);
   await stopSuccessor(successor, d);
 });
 

@@ -79,7 +79,7 @@ function render(f: Record<string, Figures>): { text: string; lost: string[] } {
   if (crash.danglingManifests || crash.halfWrittenFiles) lost.push('crash');
   const crashTable = table(
     ['kill -9 during', 'crashes', 'restarted by the next client', 'temporaries left → removed by the successor', 'manifests without blobs', 'half-written files'],
-    [['push, pull, blob/fetch, copy', crash.crashes, crash.restartsBySuccessor, `${crash.temporariesLeft} → ${crash.temporariesRemoved}`, crash.danglingManifests, crash.halfWrittenFiles]],
+    [['push, pull, blob/fetch, copy, copy into an OCI layout', crash.crashes, crash.restartsBySuccessor, `${crash.temporariesLeft} → ${crash.temporariesRemoved}`, crash.danglingManifests, crash.halfWrittenFiles]],
   );
 
   const sec = need('security');

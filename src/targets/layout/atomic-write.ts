@@ -2,6 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
+/**
+ * Where temporaries are recorded while they exist, so a daemon killed mid-write has them removed by
+ * its successor (the server's temp-file journal fits this shape; targets do not import it).
+ */
+export interface TempRecorder {
+  add(path: string): void;
+  remove(path: string): void;
+}
+
 /** Temp files start with a dot and are never valid digests, so layout readers (and oras's GC) skip them. */
 export function tempName(prefix = '.tmp-'): string {
   return `${prefix}${randomBytes(12).toString('hex')}`;
@@ -17,10 +26,11 @@ export async function writeFileAtomic(
   dir: string,
   finalName: string,
   write: (fh: FileHandle) => Promise<void>,
-  opts: { mode?: number; tempPrefix?: string } = {},
+  opts: { mode?: number; tempPrefix?: string; temps?: TempRecorder | undefined } = {},
 ): Promise<void> {
   const temp = join(dir, tempName(opts.tempPrefix));
   let fh: FileHandle | undefined;
+  opts.temps?.add(temp);
   try {
     fh = await open(temp, 'wx', opts.mode ?? 0o644);
     await write(fh);
@@ -32,6 +42,8 @@ export async function writeFileAtomic(
     await fh?.close().catch(() => undefined);
     await unlink(temp).catch(() => undefined);
     throw e;
+  } finally {
+    opts.temps?.remove(temp);
   }
   await syncDir(dir);
 }

@@ -2,7 +2,7 @@ import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseDigest } from '../../oci/digest';
 import { ErrorCodes, OrasdError } from '../../errors';
-import { writeBytes, writeFileAtomic } from './atomic-write';
+import { writeBytes, writeFileAtomic, type TempRecorder } from './atomic-write';
 import { emptyIndex, encodeIndexFile, parseIndexFile, type IndexFile } from './index-file';
 
 export const OCI_LAYOUT_FILE = 'oci-layout';
@@ -66,9 +66,9 @@ export async function readIndexFile(root: string): Promise<IndexFile | undefined
   return parseIndexFile(bytes, file);
 }
 
-export async function writeIndexFile(root: string, idx: IndexFile): Promise<void> {
+export async function writeIndexFile(root: string, idx: IndexFile, temps?: TempRecorder): Promise<void> {
   const bytes = encodeIndexFile(idx);
-  await writeFileAtomic(root, INDEX_FILE, (fh) => writeBytes(fh, bytes), { tempPrefix: '.tmp-index-' });
+  await writeFileAtomic(root, INDEX_FILE, (fh) => writeBytes(fh, bytes), { tempPrefix: '.tmp-index-', temps });
 }
 
 /**
@@ -77,7 +77,7 @@ export async function writeIndexFile(root: string, idx: IndexFile): Promise<void
  * index.json must parse, or we would be writing into something we do not understand.
  * Callers hold the layout's lock, so two of our writers never race here.
  */
-export async function ensureLayout(root: string): Promise<void> {
+export async function ensureLayout(root: string, temps?: TempRecorder): Promise<void> {
   await mkdir(join(root, BLOBS_DIR), { recursive: true });
   const layoutFile = join(root, OCI_LAYOUT_FILE);
   try {
@@ -86,7 +86,7 @@ export async function ensureLayout(root: string): Promise<void> {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw fsError(e, `cannot create ${layoutFile}`, layoutFile);
     await checkLayoutFile(root);
   }
-  if ((await readIndexFile(root)) === undefined) await writeIndexFile(root, emptyIndex());
+  if ((await readIndexFile(root)) === undefined) await writeIndexFile(root, emptyIndex(), temps);
 }
 
 export async function checkLayoutFile(root: string): Promise<void> {

@@ -205,7 +205,7 @@ export class LayoutTarget implements Target {
         this.layouts.log.warn({ layout: this.root, unreadable: plan.unreadable }, 'OCI layout holds unreadable manifests; kept the blobs of the deleted manifest');
       }
       try {
-        if (plan.index.manifests.length !== idx.manifests.length) await writeIndexFile(this.root, plan.index);
+        if (plan.index.manifests.length !== idx.manifests.length) await writeIndexFile(this.root, plan.index, this.layouts.temps);
         const dirs = new Set<string>();
         for (const d of plan.blobs) {
           const loc = blobLocation(this.root, d);
@@ -369,7 +369,7 @@ export class LayoutTarget implements Target {
     const st = this.layouts.state(key);
     if (!(await isFile(join(this.root, INDEX_FILE)))) {
       if (!this.create) throw this.missingLayout();
-      await this.layouts.withLock(key, () => ensureLayout(this.root).catch((e: unknown) => Promise.reject(this.context(e))));
+      await this.layouts.withLock(key, () => ensureLayout(this.root, this.layouts.temps).catch((e: unknown) => Promise.reject(this.context(e))));
     }
     return st;
   }
@@ -381,7 +381,7 @@ export class LayoutTarget implements Target {
       let idx = await readIndexFile(this.root).catch((e: unknown) => Promise.reject(this.context(e)));
       if (!idx) {
         if (opts.mustExist || !this.create) throw this.missingLayout();
-        await ensureLayout(this.root);
+        await ensureLayout(this.root, this.layouts.temps);
         idx = await this.index();
       } else {
         await checkLayoutFile(this.root);
@@ -389,7 +389,7 @@ export class LayoutTarget implements Target {
       const next = await change(idx);
       if (next === idx || encodeIndexFile(next).equals(encodeIndexFile(idx))) return;
       try {
-        await writeIndexFile(this.root, next);
+        await writeIndexFile(this.root, next, this.layouts.temps);
       } catch (e) {
         throw this.context(e);
       } finally {
@@ -402,7 +402,7 @@ export class LayoutTarget implements Target {
     try {
       await mkdir(loc.dir, { recursive: true });
       // Read-only like oras's blobs: content-addressed files must never be edited in place.
-      await writeFileAtomic(loc.dir, loc.file.slice(loc.dir.length + 1), write, { mode: 0o444 });
+      await writeFileAtomic(loc.dir, loc.file.slice(loc.dir.length + 1), write, { mode: 0o444, temps: this.layouts.temps });
     } catch (e) {
       if ((e as Error)?.name === 'AbortError') throw cancelled('blob upload');
       // Filesystem failures are ours to explain; a failing source (the caller's stream) is not.

@@ -5,6 +5,7 @@ import { ErrorCodes, OrasdError } from '../../errors';
 import { silentLogger, type Logger } from '../../log';
 import type { ManifestSummary } from './graph';
 import { LayoutTarget } from './layout-target';
+import type { TempRecorder } from './atomic-write';
 
 /** Blobs a push has checked or uploaded stay safe from a concurrent delete's GC this long. */
 const PENDING_MS = 60 * 60 * 1000;
@@ -59,11 +60,14 @@ export class LayoutState {
  */
 export class Layouts {
   readonly log: Logger;
+  /** Records the temporaries of layout writes (the daemon's crash journal), when there is one. */
+  readonly temps: TempRecorder | undefined;
   private readonly locks = new KeyedLock();
   private readonly states = new Map<string, LayoutState>();
 
-  constructor(opts: { log?: Logger } = {}) {
+  constructor(opts: { log?: Logger; temps?: TempRecorder | undefined } = {}) {
     this.log = opts.log ?? silentLogger();
+    this.temps = opts.temps;
   }
 
   /**

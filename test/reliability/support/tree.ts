@@ -27,8 +27,8 @@ export async function listTree(dir: string, prefix = ''): Promise<Entry[]> {
   return out;
 }
 
-/** Names orasd gives temporary files and folders (src/ops/files.ts). */
-export const TEMP_NAME = /(^|\/)(\.[^/]*\.orasd-[0-9a-f]{12}|\.[^/]*\.orasd-tmp|orasd-(pack|scratch)-[0-9a-f]+)$/;
+/** Names orasd gives temporary files and folders (src/ops/files.ts; src/targets/layout/atomic-write.ts). */
+export const TEMP_NAME = /(^|\/)(\.[^/]*\.orasd-[0-9a-f]{12}|\.[^/]*\.orasd-tmp|orasd-(pack|scratch)-[0-9a-f]+|\.tmp-(index-)?[0-9a-f]{24})$/;
 
 export async function temporaries(dir: string): Promise<string[]> {
   return (await listTree(dir)).filter((e) => TEMP_NAME.test(e.path)).map((e) => e.path);

@@ -277,6 +277,39 @@ describe('uploads', () => {
     assert.equal(outcome, 'pushed');
   });
 
+  test('small blobs go up in one request where the registry takes it (ggcr), through a session where not (distribution)', async () => {
+    const fresh = newRegistries();
+    try {
+      const perBlob = async (reg: RunningRegistry, repo: string): Promise<number[]> => {
+        const t = fresh.repository(reg.host, repo);
+        const counts: number[] = [];
+        for (let i = 0; i < 3; i++) {
+          const data = randomBytes(1000 + i);
+          const d = descriptorOf(MediaTypes.DefaultLayer, data);
+          const before = fresh.stats().requests;
+          assert.equal(await t.pushBlob(d, () => Readable.from([data])), 'pushed');
+          counts.push(fresh.stats().requests - before);
+          const stored = await httpRequest(`${reg.url}/v2/${repo}/blobs/${d.digest}`);
+          assert.equal(stored.status, 200);
+          assert.ok(stored.body.equals(data), `${reg.kind} stored the bytes pushed`);
+        }
+        return counts;
+      };
+      assert.deepEqual(await perBlob(shared.refreg, uniqueRepo('one-request')), [1, 1, 1]);
+      assert.deepEqual(await perBlob(shared.distribution, uniqueRepo('session')), [2, 2, 2]);
+      // Content the registry finds wrong is this upload's error; the form stays in use.
+      const t = fresh.repository(shared.refreg.host, uniqueRepo('one-request-liar'));
+      const d = descriptorOf(MediaTypes.DefaultLayer, randomBytes(40));
+      await assert.rejects(t.pushBlob(d, () => Readable.from([randomBytes(40)])), (e: unknown) => e instanceof OrasdError && e.code !== ErrorCodes.InternalError);
+      const data = randomBytes(40);
+      const before = fresh.stats().requests;
+      await t.pushBlob(descriptorOf(MediaTypes.DefaultLayer, data), () => Readable.from([data]));
+      assert.equal(fresh.stats().requests - before, 1);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   test('content that is not what the descriptor says is refused', async () => {
     const t = regs.repository(shared.distribution.host, uniqueRepo('liar'));
     const d = descriptorOf(MediaTypes.DefaultLayer, randomBytes(40));

@@ -185,7 +185,44 @@ async function tryMount(t: RegistryTarget, desc: Descriptor, origin: BlobOrigin,
   return undefined;
 }
 
+/**
+ * The spec's single-request upload: `POST /blobs/uploads/?digest=` with the content. 'pushed' on
+ * 201; a registry that ignores the content (distribution) answers 202 with a session, returned to
+ * go on with; one that refuses the form answers 4xx: undefined, upload the usual way. What the
+ * registry did is remembered, so it costs a wasted body at most once per registry.
+ */
+async function postContent(t: RegistryTarget, desc: Descriptor, open: () => Readable | Promise<Readable>, opts: TransferOptions): Promise<'pushed' | URL | undefined> {
+  const url = withDigest(t.client.url(`/v2/${t.repository}/blobs/uploads/`), desc.digest);
+  const res = await sendContent(t, 'POST', url, desc, open, { ...opts, onBytes: undefined });
+  if (res.status === 201) {
+    await discard(res);
+    t.shared.singleRequestUpload.set(t.registry, true);
+    opts.onBytes?.(desc.size);
+    return 'pushed';
+  }
+  if (res.status === 202) {
+    await discard(res);
+    t.shared.singleRequestUpload.set(t.registry, false);
+    return uploadLocation(t, res);
+  }
+  const err = await t.client.fail(res, { reference: t.reference(desc.digest), subject: 'upload' });
+  // Auth, throttling, server faults and content the registry found wrong are errors of this upload, not of the form.
+  const aboutContent = err.code === ErrorCodes.DigestInvalid || err.code === ErrorCodes.SizeInvalid;
+  const refused = res.status >= 400 && res.status < 500 && ![401, 403, 408, 429].includes(res.status) && !aboutContent;
+  if (!refused) throw err;
+  t.shared.singleRequestUpload.set(t.registry, false);
+  t.shared.log.debug({ registry: t.registry, status: res.status, error: err.message }, 'single-request upload refused; using an upload session');
+  return undefined;
+}
+
 async function putMonolithic(t: RegistryTarget, session: URL, desc: Descriptor, open: () => Readable | Promise<Readable>, opts: TransferOptions): Promise<void> {
+  const res = await sendContent(t, 'PUT', withDigest(session, desc.digest), desc, open, opts);
+  if (res.status < 200 || res.status > 299) throw await t.client.fail(res, { reference: t.reference(desc.digest), subject: 'upload' });
+  await discard(res);
+}
+
+/** Sends the blob's bytes as one request body, counted for progress; the answer is the caller's to read. */
+async function sendContent(t: RegistryTarget, method: 'POST' | 'PUT', url: URL, desc: Descriptor, open: () => Readable | Promise<Readable>, opts: TransferOptions): Promise<HttpResponse> {
   const source = await open();
   let sourceError: unknown;
   source.once('error', (e) => (sourceError ??= e));
@@ -202,8 +239,8 @@ async function putMonolithic(t: RegistryTarget, session: URL, desc: Descriptor, 
   let res: HttpResponse;
   try {
     res = await t.client.send({
-      method: 'PUT',
-      url: withDigest(session, desc.digest),
+      method,
+      url,
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(desc.size) },
       body,
       scopes: [pushScope(t.repository)],
@@ -219,13 +256,13 @@ async function putMonolithic(t: RegistryTarget, session: URL, desc: Descriptor, 
     }
     throw e;
   }
-  if (res.status < 200 || res.status > 299) throw await t.client.fail(res, { reference: t.reference(desc.digest), subject: 'upload' });
-  await discard(res);
+  return res;
 }
 
 /**
- * Uploads a blob unless the registry has it: mount from a sibling repository when possible,
- * else POST + monolithic PUT. A failed upload starts over with a fresh session and fresh bytes.
+ * Uploads a blob unless the registry has it: mount from a sibling repository when possible; a
+ * small blob in one request where the registry takes that; else POST + monolithic PUT. A failed
+ * upload starts over with a fresh session and fresh bytes.
  */
 export async function pushBlob(
   t: RegistryTarget,
@@ -256,6 +293,14 @@ export async function pushBlob(
   const policy = t.shared.retry;
   for (let attempt = 0; ; attempt++) {
     try {
+      if (!session && desc.size < SMALL_BLOB && t.shared.singleRequestUpload.get(t.registry) !== false) {
+        const posted = await postContent(t, desc, open, opts);
+        if (posted === 'pushed') {
+          t.shared.knownBlobs.add(key);
+          return 'pushed';
+        }
+        session = posted;
+      }
       session ??= await startUpload(t, signal);
       await putMonolithic(t, session, desc, open, opts);
       t.shared.knownBlobs.add(key);

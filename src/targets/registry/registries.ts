@@ -82,6 +82,7 @@ export class Registries {
       manifests: new ManifestCache(opts.manifestCacheBytes ?? 64 * 1024 * 1024),
       tags: new TagCache(opts.tagTtlMs ?? 5_000),
       knownBlobs: new KnownSet(100_000, opts.knownBlobTtlMs ?? 10 * 60_000),
+      singleRequestUpload: new LRUCache<string, boolean>({ max: 1_000 }),
       referrersApi: new LRUCache<string, boolean>({ max: 10_000 }),
       writtenIndexes: new LRUCache({ max: 10_000 }),
       indexLocks: new KeyedLock(),

@@ -32,6 +32,8 @@ export interface Shared {
   tags: TagCache<Descriptor>;
   /** `registry/repo@digest` of blobs seen to exist. */
   knownBlobs: KnownSet;
+  /** registry → takes a blob in one `POST ?digest=` (true) or opens a session instead (false). */
+  singleRequestUpload: LRUCache<string, boolean>;
   /** `registry/repo` → serves the referrers API. */
   referrersApi: LRUCache<string, boolean>;
   /** `registry/repo/subject` → the index last written under its fallback tag. */

@@ -41,7 +41,7 @@ export const Examples: Record<string, Example> = {
       socket: '/run/user/1000/orasd/orasd.sock',
       clients: { connected: 2, total: 57 },
       requests: { inFlight: 1, total: 930, succeeded: 921, failed: 8, cancelled: 0, byMethod: { push: 300, discover: 600, resolve: 30 } },
-      http: { requests: 2110, byOrigin: { 'http://127.0.0.1:5000': 2110 }, tokenFetches: 0 },
+      http: { requests: 2110, byOrigin: { 'http://127.0.0.1:5000': 2110 }, connections: { http: 6 }, tokenFetches: 0 },
       caches: { manifests: { entries: 610, bytes: 512000, hits: 1200, misses: 610 }, tags: { entries: 300, hits: 30, misses: 300 }, tokens: { entries: 0 }, knownBlobs: { entries: 900 } },
       memory: { rss: 98000000, heapUsed: 41000000 },
     },

@@ -43,6 +43,7 @@ export const StatusResult = Obj({
   http: Obj({
     requests: Counter,
     byOrigin: Type.Record(Type.String(), Counter),
+    connections: Type.Record(Type.String(), Counter, { description: 'New registry connections by protocol: h2, http/1.1 (TLS) or http (plain)' }),
     tokenFetches: Counter,
   }),
   caches: Obj({

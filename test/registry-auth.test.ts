@@ -6,11 +6,12 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { ErrorCodes, OrasdError } from '../src/errors';
 import type { Registries } from '../src/targets/registry';
-import { ensureTools, getSharedRegistries, httpRequest, oras, startDistribution, type RunningRegistry, type Tools } from './registries/harness';
-import { makeArtifact, newRegistries, pushArtifact, uniqueRepo } from './support/registry-fixtures';
+import { ensureTools, getSharedRegistries, httpRequest, oras, startDistribution, startRefRegistry, type RunningRegistry, type Tools } from './registries/harness';
+import { makeArtifact, newRegistries, pushArtifact, readAll, uniqueRepo } from './support/registry-fixtures';
 
 let tools: Tools;
 let basicReg: RunningRegistry;
@@ -193,6 +194,40 @@ describe('TLS and reachability', () => {
         isCode(ErrorCodes.RegistryUnreachable, (e) => assert.match(e.data.hint ?? '', /caFile|plainHttp/)),
       );
     });
+  });
+
+  test('with http2 offered, requests go over h2 where the registry picks it, HTTP/1.1 where not; off, always HTTP/1.1', async () => {
+    const h2Reg = await startRefRegistry({ tls: true });
+    const alpn = (reg: RunningRegistry) =>
+      new Promise<string | false>((resolve, reject) => {
+        const [host, port] = reg.host.split(':');
+        const s = tls.connect({ host: host!, port: Number(port), ca: fs.readFileSync(reg.tls!.caFile), ALPNProtocols: ['h2', 'http/1.1'] }, () => {
+          resolve(s.alpnProtocol ?? false);
+          s.destroy();
+        });
+        s.once('error', reject);
+      });
+    try {
+      assert.equal(await alpn(h2Reg), 'h2', 'ggcr over TLS speaks HTTP/2');
+      for (const reg of [h2Reg, tlsReg]) {
+        const picks = (await alpn(reg)) || 'http/1.1';
+        for (const http2 of [true, false]) {
+          const fresh = newRegistries({ http2 });
+          try {
+            const t = fresh.repository(reg.host, uniqueRepo('h2'), { caFile: reg.tls!.caFile });
+            const a = makeArtifact();
+            await pushArtifact(t, a, 'v1');
+            assert.deepEqual((await t.fetchManifest('v1', { noCache: true })).bytes, a.bytes);
+            assert.deepEqual(await readAll(await t.fetchBlob(a.layers[0]!.desc)), a.layers[0]!.data);
+            assert.deepEqual(Object.keys(fresh.stats().connections), [http2 ? picks : 'http/1.1'], `${reg.kind}, http2 ${http2}`);
+          } finally {
+            await fresh.close();
+          }
+        }
+      }
+    } finally {
+      await h2Reg.stop();
+    }
   });
 
   test('HTTPS to a plain-HTTP registry suggests plainHttp; a closed port is RegistryUnreachable', async () => {

@@ -61,6 +61,8 @@ export interface EngineOptions {
   manifestCacheBytes?: number;
   tagTtlMs?: number;
   maxConnectionsPerOrigin?: number;
+  /** Offer HTTP/2 to TLS registries (off by default: see README, Performance). */
+  http2?: boolean;
   /** How long a registry may stay silent (before its headers, or mid-body) before the request fails. */
   registryTimeoutMs?: number;
   retry?: RegistriesOptions['retry'];
@@ -87,6 +89,7 @@ export class Engine {
       ...(opts.manifestCacheBytes !== undefined ? { manifestCacheBytes: opts.manifestCacheBytes } : {}),
       ...(opts.tagTtlMs !== undefined ? { tagTtlMs: opts.tagTtlMs } : {}),
       ...(opts.maxConnectionsPerOrigin !== undefined ? { maxConnectionsPerOrigin: opts.maxConnectionsPerOrigin } : {}),
+      ...(opts.http2 ? { http2: true } : {}),
       ...(opts.registryTimeoutMs !== undefined ? { timeouts: { headersMs: opts.registryTimeoutMs, bodyMs: opts.registryTimeoutMs } } : {}),
       ...(opts.retry ? { retry: opts.retry } : {}),
     });

@@ -22,6 +22,7 @@ export const SERVE_USAGE = `Usage: orasd serve (--stdio | --socket [PATH]) [opti
                           ORASD_RETRY_ATTEMPTS or 4)
   --retry-delay MS        first backoff pause; it doubles per retry, with jitter, up to 25 times this
                           (default ORASD_RETRY_DELAY or 200)
+  --http2                 offer HTTP/2 to registries over TLS (default ORASD_HTTP2=1, else HTTP/1.1 only)
 
 Temporary files of running operations are listed in a journal next to the socket; a daemon
 starting there removes what a daemon that died without cleaning up (kill -9) left behind.
@@ -56,6 +57,7 @@ export async function serve(argv: string[]): Promise<number> {
       'registry-timeout': { type: 'string' },
       'retry-attempts': { type: 'string' },
       'retry-delay': { type: 'string' },
+      http2: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -89,6 +91,7 @@ export async function serve(argv: string[]): Promise<number> {
   const engine = new Engine({
     log,
     ...(journal ? { temps: journal } : {}),
+    ...(values.http2 || process.env.ORASD_HTTP2 === '1' ? { http2: true } : {}),
     ...(typeof timeout === 'number' ? { registryTimeoutMs: Math.round(timeout * 1000) } : {}),
     ...(typeof attempts === 'number' || typeof delay === 'number'
       ? {

@@ -109,7 +109,7 @@ export class Daemon {
       ...(this.opts.socketPath ? { socket: this.opts.socketPath } : {}),
       clients: { connected: this.clients.size, total: this.clientsTotal },
       requests: this.stats.snapshot(),
-      http: { requests: r.requests, byOrigin: r.byOrigin, tokenFetches: r.tokenFetches },
+      http: { requests: r.requests, byOrigin: r.byOrigin, connections: r.connections, tokenFetches: r.tokenFetches },
       caches: { manifests: r.manifests, tags: r.tags, tokens: r.tokens, knownBlobs: r.knownBlobs },
       memory: { rss: mem.rss, heapUsed: mem.heapUsed },
     };

@@ -81,6 +81,8 @@ class StatusResultRequests(TypedDict):
 class StatusResultHttp(TypedDict):
     requests: int
     byOrigin: Dict[str, int]
+    #: New registry connections by protocol: h2, http/1.1 (TLS) or http (plain)
+    connections: Dict[str, int]
     tokenFetches: int
 
 

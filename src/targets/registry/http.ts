@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { createSecureContext, rootCertificates } from 'node:tls';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, buildConnector, type Dispatcher } from 'undici';
 import { ErrorCodes, OrasdError, cancelled } from '../../errors';
 import { redactUrl, type Logger } from '../../log';
 import { markRetryable } from './retry';
@@ -108,9 +108,11 @@ export class Http {
   private readonly reachable = new Set<string>();
   requests = 0;
   readonly byOrigin: Record<string, number> = {};
+  /** New connections by the protocol they speak: `h2`, `http/1.1` (TLS) or `http` (plain). */
+  readonly connections: Record<string, number> = {};
 
   constructor(
-    private readonly opts: { log: Logger; userAgent: string; connections: number; timeouts: Timeouts },
+    private readonly opts: { log: Logger; userAgent: string; connections: number; timeouts: Timeouts; http2?: boolean },
   ) {}
 
   private agent(tls: TlsOptions): Agent {
@@ -130,6 +132,18 @@ export class Http {
         // agent: passing `ca` per connection makes Node parse ~150 roots on every handshake.
         connect.secureContext = createSecureContext({ ca: [...rootCertificates, pem] });
       }
+      const http2 = this.opts.http2 === true;
+      const base = buildConnector({ ...connect, ...(http2 ? { allowH2: true } : {}) } as buildConnector.BuildOptions);
+      // Wrapped only to count what each new connection negotiated (status, tests, the bench).
+      const counted: buildConnector.connector = (o, cb) =>
+        base(o, (err, socket) => {
+          if (socket) {
+            const proto = 'alpnProtocol' in socket ? (socket.alpnProtocol as string | false) || 'http/1.1' : 'http';
+            this.connections[proto] = (this.connections[proto] ?? 0) + 1;
+          }
+          // undici's callback type pairs (null, socket) and (error, null): pass each on as it came.
+          (cb as (e: Error | null, s: typeof socket) => void)(err, socket);
+        });
       a = new Agent({
         connections: this.opts.connections,
         // Warm means warm: keep idle connections long enough to serve the next command of a script.
@@ -137,7 +151,8 @@ export class Http {
         keepAliveMaxTimeout: 600_000,
         headersTimeout: this.opts.timeouts.headersMs,
         bodyTimeout: this.opts.timeouts.bodyMs,
-        connect,
+        ...(http2 ? { allowH2: true } : {}),
+        connect: counted,
       });
       this.agents.set(key, a);
     }

@@ -23,6 +23,8 @@ export interface RegistriesOptions {
   log: Logger;
   userAgent?: string;
   maxConnectionsPerOrigin?: number;
+  /** Offer HTTP/2 (ALPN h2) on TLS connections; registries that pick it multiplex requests on one connection. */
+  http2?: boolean;
   /** Total bytes of verified manifests kept (0 disables the cache). */
   manifestCacheBytes?: number;
   /** How long tag → digest answers are served without asking the registry. */
@@ -41,6 +43,7 @@ export interface RegistriesOptions {
 export interface RegistryStats {
   requests: number;
   byOrigin: Record<string, number>;
+  connections: Record<string, number>;
   tokenFetches: number;
   manifests: { entries: number; bytes: number; hits: number; misses: number };
   tags: { entries: number; hits: number; misses: number };
@@ -71,7 +74,7 @@ export class Registries {
       bodyMs: opts.timeouts?.bodyMs ?? Math.max(headersMs, 60_000),
     };
     const retry = opts.retry ?? DEFAULT_RETRY;
-    const http = new Http({ log, userAgent: opts.userAgent ?? 'orasd', connections: opts.maxConnectionsPerOrigin ?? 32, timeouts });
+    const http = new Http({ log, userAgent: opts.userAgent ?? 'orasd', connections: opts.maxConnectionsPerOrigin ?? 32, timeouts, http2: opts.http2 === true });
     this.shared = {
       log,
       http,
@@ -136,6 +139,7 @@ export class Registries {
     return {
       requests: s.http.requests,
       byOrigin: { ...s.http.byOrigin },
+      connections: { ...s.http.connections },
       tokenFetches: s.auth.tokenFetches,
       manifests: s.manifests.stats(),
       tags: s.tags.stats(),

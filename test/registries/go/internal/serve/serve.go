@@ -38,7 +38,8 @@ func Run(opts Options, h http.Handler) {
 		if err != nil {
 			log.Fatalf("load TLS key pair: %v", err)
 		}
-		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		// h2 first, as registries behind common front ends offer it; net/http serves both.
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"h2", "http/1.1"}}
 		ln = tls.NewListener(ln, srv.TLSConfig)
 	}
 	// The harness reads this line to learn the port; nothing may precede it on stdout.

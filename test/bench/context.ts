@@ -49,7 +49,8 @@ export interface BenchContext {
   report: Report;
   /** Environment of a tool's process: DOCKER_CONFIG, PATH with its oras first, the daemon's socket. */
   envFor(tool: ToolName, daemon?: BenchDaemon): NodeJS.ProcessEnv;
-  freshDaemon(): Promise<BenchDaemon>;
+  /** A new daemon; `env` adds to its environment (e.g. ORASD_HTTP2=1). */
+  freshDaemon(env?: NodeJS.ProcessEnv): Promise<BenchDaemon>;
   phase<T>(label: string, fn: () => Promise<T>, quietMs?: number): Promise<Phase<T>>;
   /** A unique, short, registry-safe name. */
   unique(prefix: string): string;
@@ -91,7 +92,7 @@ export function makeContext(opts: BenchOptions, reg: BenchRegistries, repoRoot: 
         ...(d ? { ORASD_SOCKET: d.socketPath } : {}),
       };
     },
-    freshDaemon: async () => track(await startBenchDaemon(path.join(work, 'daemons'), baseEnv)),
+    freshDaemon: async (env?: NodeJS.ProcessEnv) => track(await startBenchDaemon(path.join(work, 'daemons'), { ...baseEnv, ...env })),
     async startMainDaemon(): Promise<BenchDaemon> {
       mainDaemon = track(await startBenchDaemon(path.join(work, 'daemons'), baseEnv));
       return mainDaemon;

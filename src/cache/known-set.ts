@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { KeyIndex, groupOf } from './key-groups';
 
 /**
  * A bounded set of keys known to be true (e.g. "this blob exists in that repository"), each
@@ -7,9 +8,16 @@ import { LRUCache } from 'lru-cache';
  */
 export class KnownSet {
   private readonly lru: LRUCache<string, true>;
+  private readonly groups = new KeyIndex();
 
   constructor(max: number, ttlMs: number) {
-    this.lru = new LRUCache<string, true>({ max, ...(ttlMs > 0 ? { ttl: ttlMs } : {}) });
+    this.lru = new LRUCache<string, true>({
+      max,
+      ...(ttlMs > 0 ? { ttl: ttlMs } : {}),
+      dispose: (_v, k, reason) => {
+        if (reason !== 'set') this.groups.remove(groupOf(k), k);
+      },
+    });
   }
 
   has(key: string): boolean {
@@ -18,14 +26,16 @@ export class KnownSet {
 
   add(key: string): void {
     this.lru.set(key, true);
+    this.groups.add(groupOf(key), key);
   }
 
   delete(key: string): void {
     this.lru.delete(key);
   }
 
-  deletePrefix(prefix: string): void {
-    for (const k of this.lru.keys()) if (k.startsWith(prefix)) this.lru.delete(k);
+  /** Every key of a group (`<group>#<who>`), whoever recorded it. */
+  deleteGroup(group: string): void {
+    for (const k of this.groups.keys(group)) this.lru.delete(k);
   }
 
   get size(): number {

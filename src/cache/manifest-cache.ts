@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { KeyIndex, groupOf } from './key-groups';
 
 export interface CachedManifest {
   mediaType: string;
@@ -16,6 +17,7 @@ const ENTRY_OVERHEAD = 128;
  */
 export class ManifestCache {
   private readonly lru: LRUCache<string, CachedManifest> | undefined;
+  private readonly groups = new KeyIndex();
   private hitCount = 0;
   private missCount = 0;
 
@@ -25,6 +27,9 @@ export class ManifestCache {
         ? new LRUCache<string, CachedManifest>({
             maxSize: maxBytes,
             sizeCalculation: (v, k) => v.bytes.length + k.length + ENTRY_OVERHEAD,
+            dispose: (_v, k, reason) => {
+              if (reason !== 'set') this.groups.remove(groupOf(k), k);
+            },
           })
         : undefined;
   }
@@ -42,17 +47,21 @@ export class ManifestCache {
   }
 
   set(key: string, value: CachedManifest): void {
-    this.lru?.set(key, value);
+    if (!this.lru) return;
+    this.lru.set(key, value);
+    // A value larger than the whole budget is not stored: index only what is.
+    if (this.lru.has(key)) this.groups.add(groupOf(key), key);
+    else this.groups.remove(groupOf(key), key);
   }
 
   delete(key: string): void {
     this.lru?.delete(key);
   }
 
-  /** Drops every entry whose key starts with `prefix` (the same content seen by several callers). */
-  deletePrefix(prefix: string): void {
+  /** Drops every entry of a group (`<group>#<who>`: the same content seen by several callers). */
+  deleteGroup(group: string): void {
     if (!this.lru) return;
-    for (const k of this.lru.keys()) if (k.startsWith(prefix)) this.lru.delete(k);
+    for (const k of this.groups.keys(group)) this.lru.delete(k);
   }
 
   stats(): { entries: number; bytes: number; hits: number; misses: number } {

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { KeyIndex, groupOf } from './key-groups';
 
 interface Entry<V> {
   value: V;
@@ -12,14 +13,24 @@ interface Entry<V> {
  */
 export class TagCache<V> {
   private readonly lru: LRUCache<string, Entry<V>>;
+  /** `<repo>:<tag>` → keys, and value key (a digest) → keys: forgetting never scans the cache. */
+  private readonly names = new KeyIndex();
+  private readonly byValue = new KeyIndex();
   private hitCount = 0;
   private missCount = 0;
 
   constructor(
     private readonly ttlMs: number,
+    private readonly valueKey: (v: V) => string,
     max = 10_000,
   ) {
-    this.lru = new LRUCache<string, Entry<V>>({ max });
+    this.lru = new LRUCache<string, Entry<V>>({
+      max,
+      dispose: (e, k, reason) => {
+        if (reason !== 'set') this.names.remove(groupOf(k), k);
+        this.byValue.remove(this.valueKey(e.value), k);
+      },
+    });
   }
 
   /** A fresh entry (counted as a hit), else undefined (a miss). */
@@ -40,22 +51,27 @@ export class TagCache<V> {
 
   set(key: string, value: V): void {
     this.lru.set(key, { value, at: Date.now() });
+    this.names.add(groupOf(key), key);
+    this.byValue.add(this.valueKey(value), key);
   }
 
   delete(key: string): void {
     this.lru.delete(key);
   }
 
-  /** Keys under a prefix whose value matches, fresh or not. */
-  keysWhere(prefix: string, match: (v: V) => boolean): string[] {
-    const out: string[] = [];
-    for (const [k, e] of this.lru.entries()) if (k.startsWith(prefix) && match(e.value)) out.push(k);
-    return out;
+  /** Keys under a prefix whose value has this value key (e.g. tags of a digest), fresh or not. */
+  keysWithValue(prefix: string, valueKey: string): string[] {
+    return this.byValue.keys(valueKey).filter((k) => k.startsWith(prefix));
   }
 
-  /** Drops every entry under a key prefix whose value matches (e.g. tags of a deleted digest). */
-  deleteWhere(prefix: string, match: (v: V) => boolean): void {
-    for (const [k, e] of this.lru.entries()) if (k.startsWith(prefix) && match(e.value)) this.lru.delete(k);
+  /** Drops the entries under a prefix whose value has this value key (e.g. tags of a deleted digest). */
+  deleteWithValue(prefix: string, valueKey: string): void {
+    for (const k of this.keysWithValue(prefix, valueKey)) this.lru.delete(k);
+  }
+
+  /** Drops every entry of a name (`<name>#<who>`), whoever cached it. */
+  deleteName(name: string): void {
+    for (const k of this.names.keys(name)) this.lru.delete(k);
   }
 
   stats(): { entries: number; hits: number; misses: number } {

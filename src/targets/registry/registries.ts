@@ -6,6 +6,7 @@ import { SharedFlight } from '../../cache/shared-flight';
 import { TagCache } from '../../cache/tag-cache';
 import { ErrorCodes, OrasdError } from '../../errors';
 import type { Logger } from '../../log';
+import type { Descriptor } from '../../oci/descriptor';
 import { isValidRepository } from '../../oci/reference';
 import { Auth } from './auth';
 import { RegistryCatalog } from './catalog';
@@ -83,7 +84,7 @@ export class Registries {
       retry,
       pageSize: opts.pageSize ?? 1000,
       manifests: new ManifestCache(opts.manifestCacheBytes ?? 64 * 1024 * 1024),
-      tags: new TagCache(opts.tagTtlMs ?? 5_000),
+      tags: new TagCache<Descriptor>(opts.tagTtlMs ?? 5_000, (d) => d.digest),
       knownBlobs: new KnownSet(100_000, opts.knownBlobTtlMs ?? 10 * 60_000),
       singleRequestUpload: new LRUCache<string, boolean>({ max: 1_000 }),
       referrersApi: new LRUCache<string, boolean>({ max: 10_000 }),

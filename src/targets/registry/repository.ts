@@ -69,7 +69,7 @@ export class RegistryTarget implements Target {
   }
   /** Content gone from the registry is gone for every caller. */
   forgetBlob(digest: string): void {
-    this.shared.knownBlobs.deletePrefix(`${this.repoKey}@${digest}#`);
+    this.shared.knownBlobs.deleteGroup(`${this.repoKey}@${digest}`);
   }
   path(kind: 'manifests' | 'blobs' | 'referrers', ref: string): URL {
     return this.client.url(`/v2/${this.repository}/${kind}/${ref}`);
@@ -190,9 +190,9 @@ export class RegistryTarget implements Target {
   /** A 404 or a delete: nothing cached may claim the manifest still exists. */
   forgetManifest(ref: string): void {
     if (isDigest(ref)) {
-      this.shared.manifests.deletePrefix(`${this.repoKey}@${ref}#`);
-      this.shared.tags.deleteWhere(`${this.repoKey}:`, (d) => d.digest === ref);
-    } else this.shared.tags.deleteWhere(`${this.repoKey}:${ref}#`, () => true);
+      this.shared.manifests.deleteGroup(`${this.repoKey}@${ref}`);
+      this.shared.tags.deleteWithValue(`${this.repoKey}:`, ref);
+    } else this.shared.tags.deleteName(`${this.repoKey}:${ref}`);
   }
 
   async exists(desc: Descriptor, opts: CallOptions = {}): Promise<boolean> {
@@ -284,7 +284,7 @@ export class RegistryTarget implements Target {
     if (kind === 'blobs') this.forgetBlob(digest);
     else {
       const prefix = `${this.repoKey}:`;
-      tags = [...new Set(this.shared.tags.keysWhere(prefix, (d) => d.digest === digest).map((k) => k.slice(prefix.length, k.indexOf('#', prefix.length))))];
+      tags = [...new Set(this.shared.tags.keysWithValue(prefix, digest).map((k) => k.slice(prefix.length, k.indexOf('#', prefix.length))))];
       this.forgetManifest(digest);
     }
     const res = await this.client.send({ method: 'DELETE', url: this.path(kind, digest), scopes: [deleteScope(this.repository)], signal });

@@ -89,7 +89,7 @@ function ids() {
   return { a: `a${x}`, b: `b${x}` };
 }
 
-for (const kind of ['distribution', 'refreg'] as const) {
+for (const kind of ['distribution', 'refreg', 'olareg'] as const) {
   describe(`side by side with oras 1.3 on ${kind}`, () => {
     let reg: RunningRegistry;
     const id = ids();

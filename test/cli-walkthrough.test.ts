@@ -312,7 +312,7 @@ describe('walkthrough verbatim through clients/shell/oras and a daemon', { skip:
     fs.rmSync(sockDir, { recursive: true, force: true });
   });
 
-  for (const kind of ['distribution', 'refreg'] as const) {
+  for (const kind of ['distribution', 'refreg', 'olareg'] as const) {
     test(kind, async () => {
       const reg = (await getSharedRegistries())[kind];
       const dir = fs.mkdtempSync(path.join(work, `script-${kind}-`));
@@ -346,7 +346,7 @@ describe('walkthrough verbatim through clients/shell/oras and a daemon', { skip:
     });
   }
 
-  for (const kind of ['distribution', 'refreg'] as const) {
+  for (const kind of ['distribution', 'refreg', 'olareg'] as const) {
     test(`${kind}: the same script through the real oras and through the shim leaves the same state`, async () => {
       const reg = (await getSharedRegistries())[kind];
       const tools = await ensureTools();

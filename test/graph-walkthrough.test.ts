@@ -17,7 +17,7 @@ import { shape } from './support/graph';
 let daemon: TestDaemon;
 let client: OrasdClient;
 let tools: Tools;
-let registries: { distribution: RunningRegistry; refreg: RunningRegistry };
+let registries: { distribution: RunningRegistry; refreg: RunningRegistry; olareg: RunningRegistry };
 let ws: string;
 
 before(async () => {
@@ -31,8 +31,8 @@ after(async () => {
   await rm(ws, { recursive: true, force: true });
 });
 
-for (const kind of ['refreg', 'distribution'] as const) {
-  describe(`walkthrough on ${kind} (${kind === 'refreg' ? 'referrers API' : 'referrers tag schema'})`, () => {
+for (const kind of ['refreg', 'olareg', 'distribution'] as const) {
+  describe(`walkthrough on ${kind} (${kind !== 'distribution' ? 'referrers API' : 'referrers tag schema'})`, () => {
     test('push, attach, discover, copy -r, pull by digest, tags, cascade delete', async () => {
       const reg = registries[kind];
       const id = randomBytes(3).toString('hex');

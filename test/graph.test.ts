@@ -17,7 +17,7 @@ import { shape } from './support/graph';
 let daemon: TestDaemon;
 let client: OrasdClient;
 let tools: Tools;
-let registries: { distribution: RunningRegistry; refreg: RunningRegistry };
+let registries: { distribution: RunningRegistry; refreg: RunningRegistry; olareg: RunningRegistry };
 let ws: string;
 
 before(async () => {
@@ -94,8 +94,8 @@ describe('the referrers tag-schema fallback', () => {
 });
 
 describe('discover', () => {
-  for (const kind of ['refreg', 'distribution'] as const) {
-    test(`artifactType filtering on every level (${kind === 'refreg' ? 'server-side' : 'client-side'})`, async () => {
+  for (const kind of ['refreg', 'olareg', 'distribution'] as const) {
+    test(`artifactType filtering on every level (${kind === 'distribution' ? 'client-side' : 'server-side'})`, async () => {
       const ref = await buildGraph(registries[kind].host, `filter/f-${uniq()}`);
       const sigs = await client.discover({ reference: ref, artifactType: 'signature/example' });
       assert.equal(sigs.referrers.length, 1);
@@ -131,6 +131,8 @@ describe('copy', () => {
   for (const [from, to] of [
     ['refreg', 'distribution'],
     ['distribution', 'refreg'],
+    ['olareg', 'distribution'],
+    ['distribution', 'olareg'],
   ] as const) {
     test(`-r from ${from} to ${to}: the whole graph arrives, as oras sees it`, async () => {
       const src = await buildGraph(registries[from].host, `copy/src-${uniq()}`);

@@ -16,7 +16,7 @@ import { tree, workspace } from './support/files';
 let daemon: TestDaemon;
 let client: OrasdClient;
 let tools: Tools;
-let registries: { distribution: RunningRegistry; refreg: RunningRegistry };
+let registries: { distribution: RunningRegistry; refreg: RunningRegistry; olareg: RunningRegistry };
 let ws: string;
 
 before(async () => {
@@ -29,7 +29,7 @@ after(async () => {
   await rm(ws, { recursive: true, force: true });
 });
 
-for (const kind of ['distribution', 'refreg'] as const) {
+for (const kind of ['distribution', 'refreg', 'olareg'] as const) {
   describe(`push and pull on ${kind}`, () => {
     const repo = () => `${registries[kind].host}/pushpull/${kind}-${randomBytes(4).toString('hex')}`;
 

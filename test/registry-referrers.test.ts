@@ -14,7 +14,7 @@ import { ensureTools, getSharedRegistries, httpRequest, oras, startRefRegistry, 
 import { makeArtifact, newRegistries, pushArtifact, uniqueRepo, type Artifact } from './support/registry-fixtures';
 
 let tools: Tools;
-let shared: { distribution: RunningRegistry; refreg: RunningRegistry };
+let shared: { distribution: RunningRegistry; refreg: RunningRegistry; olareg: RunningRegistry };
 let plainGgcr: RunningRegistry;
 let pagedGgcr: RunningRegistry;
 let regs: Registries;

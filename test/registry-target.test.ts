@@ -11,7 +11,7 @@ import type { Registries } from '../src/targets/registry';
 import { getSharedRegistries, httpRequest, type RunningRegistry } from './registries/harness';
 import { EMPTY_CONFIG, makeArtifact, newRegistries, pushArtifact, readAll, uniqueRepo } from './support/registry-fixtures';
 
-let shared: { distribution: RunningRegistry; refreg: RunningRegistry };
+let shared: { distribution: RunningRegistry; refreg: RunningRegistry; olareg: RunningRegistry };
 let regs: Registries;
 
 before(async () => {
@@ -24,7 +24,7 @@ function isCode(code: number) {
   return (e: unknown) => e instanceof OrasdError && e.code === code;
 }
 
-for (const kind of ['distribution', 'refreg'] as const) {
+for (const kind of ['distribution', 'refreg', 'olareg'] as const) {
   describe(`${kind}: content round trips`, () => {
     test('push, resolve, fetch, exists, tag, tags, delete', async () => {
       const reg = shared[kind];

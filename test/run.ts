@@ -15,6 +15,7 @@ import {
   ensureTools,
   repoRoot,
   startDistribution,
+  startOlareg,
   startRefRegistry,
   type RunningRegistry,
 } from './registries/harness';
@@ -77,12 +78,12 @@ async function main(): Promise<number> {
 
   const started = Date.now();
   await ensureTools();
-  const [distribution, refreg] = await Promise.all([startDistribution(), startRefRegistry({ compliantReferrers: true })]);
-  registries.push(distribution, refreg);
+  const [distribution, refreg, olareg] = await Promise.all([startDistribution(), startRefRegistry({ compliantReferrers: true }), startOlareg()]);
+  registries.push(distribution, refreg, olareg);
   process.stderr.write(
-    `[run] registries up in ${Date.now() - started} ms: distribution ${distribution.url} (log ${distribution.logFile}), refreg ${refreg.url} (log ${refreg.logFile})\n`,
+    `[run] registries up in ${Date.now() - started} ms: distribution ${distribution.url} (log ${distribution.logFile}), refreg ${refreg.url} (log ${refreg.logFile}), olareg ${olareg.url} (log ${olareg.logFile})\n`,
   );
-  const env = { ...process.env, [SHARED_REGISTRIES_ENV]: describeSharedRegistries({ distribution, refreg }) };
+  const env = { ...process.env, [SHARED_REGISTRIES_ENV]: describeSharedRegistries({ distribution, refreg, olareg }) };
 
   let failed = false;
   if (files.length > 0) {

@@ -147,7 +147,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function waitReady(url: string, proc: ServerProcess, caFile?: string): Promise<'ready' | 'exited' | 'timeout'> {
+export async function waitReady(url: string, proc: ServerProcess, caFile?: string): Promise<'ready' | 'exited' | 'timeout'> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (proc.hasExited()) return 'exited';

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startDistribution } from './distribution';
+import { startOlareg } from './olareg';
 import { startRefRegistry } from './refreg';
 import type { Tools } from './tools';
 import type { RunningRegistry } from './types';
@@ -14,6 +15,7 @@ export { DEFAULT_USERS, startDistribution } from './distribution';
 export { httpRequest, type HttpOptions, type HttpResponse } from './http';
 export type { RefRegistryOptions } from './refreg';
 export { startRefRegistry } from './refreg';
+export { startOlareg, type OlaregOptions } from './olareg';
 export { makeTlsFiles, type TlsFiles } from './tls';
 export { ensureTools, repoRoot, type Tools } from './tools';
 export type { RunningRegistry, RunningTokenServer, TokenStats, User } from './types';
@@ -73,6 +75,7 @@ export function oras(tools: Tools, args: string[], opts: OrasOptions = {}): Prom
 export interface SharedRegistries {
   distribution: RunningRegistry;
   refreg: RunningRegistry;
+  olareg: RunningRegistry;
 }
 
 export const SHARED_REGISTRIES_ENV = 'ORASD_TEST_REGISTRIES';
@@ -83,7 +86,7 @@ type Described = Omit<RunningRegistry, 'stop' | 'auth'>;
 export function describeSharedRegistries(r: SharedRegistries): string {
   const strip = ({ kind, host, url, referrersApi, compliantReferrers, tls, storageDir, logFile }: RunningRegistry): Described =>
     ({ kind, host, url, referrersApi, compliantReferrers, tls, storageDir, logFile });
-  return JSON.stringify({ distribution: strip(r.distribution), refreg: strip(r.refreg) });
+  return JSON.stringify({ distribution: strip(r.distribution), refreg: strip(r.refreg), olareg: strip(r.olareg) });
 }
 
 let shared: Promise<SharedRegistries> | undefined;
@@ -98,14 +101,14 @@ export function getSharedRegistries(): Promise<SharedRegistries> {
   shared ??= (async () => {
     const fromEnv = process.env[SHARED_REGISTRIES_ENV];
     if (fromEnv) {
-      const d = JSON.parse(fromEnv) as { distribution: Described; refreg: Described };
+      const d = JSON.parse(fromEnv) as { distribution: Described; refreg: Described; olareg: Described };
       const noStop = async () => {};
-      return { distribution: { ...d.distribution, stop: noStop }, refreg: { ...d.refreg, stop: noStop } };
+      return { distribution: { ...d.distribution, stop: noStop }, refreg: { ...d.refreg, stop: noStop }, olareg: { ...d.olareg, stop: noStop } };
     }
     // Started for this process only; the exit hook in process.ts stops them.
-    const [distribution, refreg] = await Promise.all([startDistribution(), startRefRegistry({ compliantReferrers: true })]);
+    const [distribution, refreg, olareg] = await Promise.all([startDistribution(), startRefRegistry({ compliantReferrers: true }), startOlareg()]);
     const noStop = async () => {};
-    return { distribution: { ...distribution, stop: noStop }, refreg: { ...refreg, stop: noStop } };
+    return { distribution: { ...distribution, stop: noStop }, refreg: { ...refreg, stop: noStop }, olareg: { ...olareg, stop: noStop } };
   })();
   return shared;
 }

@@ -11,6 +11,8 @@ export interface Tools {
   oras: string;
   registry: string;
   refreg: string;
+  /** olareg, unchanged upstream: a registry with the referrers API, basic auth and deletes. */
+  olareg: string;
   tokenserver: string;
   bcrypt: string;
   /** Runs a command so that it dies with the test process (see go/cmd/guard). */
@@ -19,6 +21,8 @@ export interface Tools {
 }
 
 const OWN_COMMANDS = ['refreg', 'tokenserver', 'bcrypt', 'guard'] as const;
+/** `tool` lines of test/registries/go/go.mod, built with our commands. */
+const MODULE_TOOLS = ['github.com/olareg/olareg/cmd/olareg'] as const;
 const exe = process.platform === 'win32' ? '.exe' : '';
 
 /** The checkout root: the nearest ancestor holding our Go module, wherever dist/ lives. */
@@ -62,6 +66,7 @@ async function install(): Promise<Tools> {
     oras: path.join(binDir, 'oras' + exe),
     registry: path.join(binDir, 'registry' + exe),
     refreg: path.join(binDir, 'refreg' + exe),
+    olareg: path.join(binDir, 'olareg' + exe),
     tokenserver: path.join(binDir, 'tokenserver' + exe),
     bcrypt: path.join(binDir, 'bcrypt' + exe),
     guard: path.join(binDir, 'guard' + exe),
@@ -96,11 +101,14 @@ function plannedJobs(): Job[] {
   const modDir = path.join(repoRoot(), 'test', 'registries', 'go');
   checkModulePins(modDir);
   jobs.push({
-    label: `${OWN_COMMANDS.join(', ')} (go build test/registries/go)`,
+    label: `${OWN_COMMANDS.join(', ')} and ${MODULE_TOOLS.map((t) => t.split('/cmd/')[1]).join(', ')} (go build in test/registries/go)`,
     stampName: 'own-go-module',
     stamp: `sources ${hashTree(modDir)}`,
-    outputs: OWN_COMMANDS.map((c) => c + exe),
-    run: (tmp: string) => goCommand(['build', '-trimpath', '-o', tmp + path.sep, './cmd/...'], {}, modDir),
+    outputs: [...OWN_COMMANDS, ...MODULE_TOOLS.map((t) => t.split('/').pop()!)].map((c) => c + exe),
+    // Registries whose release cannot be `go install`ed here (the module proxy serves their
+    // versions but not their version list, which `go install pkg@v` reads) are `tool`s of our
+    // module, built from go.mod's pin, source unchanged.
+    run: (tmp: string) => goCommand(['build', '-trimpath', '-o', tmp + path.sep, './cmd/...', ...MODULE_TOOLS], {}, modDir),
   });
   return jobs;
 }
@@ -158,7 +166,7 @@ function goCommand(args: string[], env: Record<string, string>, cwd: string): Pr
 function checkModulePins(modDir: string): void {
   const gomod = fs.readFileSync(path.join(modDir, 'go.mod'), 'utf8');
   for (const [mod, version] of Object.entries(GO_MODULE_REQUIRES)) {
-    const re = new RegExp(`^\\s*(require\\s+)?${mod.replace(/[.]/g, '\\.')}\\s+${version.replace(/[.]/g, '\\.')}\\s*$`, 'm');
+    const re = new RegExp(`^\\s*(require\\s+)?${mod.replace(/[.]/g, '\\.')}\\s+${version.replace(/[.]/g, '\\.')}\\s*(//.*)?$`, 'm');
     if (!re.test(gomod)) {
       throw new Error(`test/registries/go/go.mod does not require ${mod} ${version} as versions.ts pins it`);
     }

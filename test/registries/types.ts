@@ -38,12 +38,12 @@ export interface RunningTokenServer {
 }
 
 export interface RunningRegistry {
-  kind: 'distribution' | 'refreg';
+  kind: 'distribution' | 'refreg' | 'olareg';
   /** '127.0.0.1:PORT', as oras references write it. */
   host: string;
   /** 'http://127.0.0.1:PORT' or 'https://...'. */
   url: string;
-  /** refreg serves GET /v2/<name>/referrers/<digest>; distribution answers 404. */
+  /** refreg and olareg serve GET /v2/<name>/referrers/<digest>; distribution answers 404. */
   referrersApi: boolean;
   /** refreg started with compliantReferrers (OCI-Subject, artifactType, filtering). */
   compliantReferrers?: boolean;

@@ -13,6 +13,8 @@ export const GO_INSTALLS = {
  */
 export const GO_MODULE_REQUIRES = {
   'github.com/google/go-containerregistry': 'v0.22.1',
+  // Built as a `tool` of the module (go install cannot fetch it: see tools.ts).
+  'github.com/olareg/olareg': 'v0.2.2',
   'golang.org/x/crypto': 'v0.57.0',
 } as const;
 

@@ -4,6 +4,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { dirname, join } from 'node:path';
 import { socketFolderProblem } from '../../protocol/endpoint';
 import { ErrorCodes, OrasdError } from '../errors';
+import { pidAlive } from './pid-alive';
 
 /**
  * Makes sure the socket folder is private: created 0700 if missing; refused if it is a symlink,
@@ -38,15 +39,6 @@ export function probeSocket(path: string, timeoutMs = 1000): Promise<'live' | 's
       resolve(e.code === 'ENOENT' ? 'absent' : 'stale');
     });
   });
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

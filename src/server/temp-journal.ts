@@ -4,6 +4,7 @@ import { basename, isAbsolute, join } from 'node:path';
 import type { Logger } from '../log';
 import type { TempTracker } from '../ops/context';
 import { isTempName } from '../ops/files';
+import { pidAlive } from './pid-alive';
 
 const JOURNAL = /^temps-(\d+)\.journal$/;
 /** Rewrite the journal with only the live paths once this many lines have piled up. */
@@ -87,15 +88,6 @@ export class TempJournal implements TempTracker {
         // never written
       }
     }
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

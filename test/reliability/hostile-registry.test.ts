@@ -16,7 +16,7 @@ import { ErrorCodes } from '../../protocol/errors';
 import { startFaultProxy, type FaultProxy } from '../registries/fault-proxy';
 import { getSharedRegistries, httpRequest, type RunningRegistry } from '../registries/harness';
 import { folderLayer, pushCrafted, sha256, type TarEntry } from './support/crafted';
-import { startQuickDaemon, type ReliabilityDaemon } from './support/daemon';
+import { failure, startQuickDaemon, type ReliabilityDaemon } from './support/daemon';
 import { TEST_TIMEOUT_MS, recordFigures } from './support/figures';
 import { danglingTags } from './support/registry-check';
 import { files, listTree } from './support/tree';
@@ -47,15 +47,6 @@ after(async () => {
 });
 
 const uid = () => randomBytes(4).toString('hex');
-
-async function failure(p: Promise<unknown>): Promise<OrasdRequestError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as OrasdRequestError;
-  }
-  assert.fail('expected the call to fail');
-}
 
 /** An output folder inside a sentinel parent: anything written beside `out` escaped it. */
 async function outputFolder(): Promise<{ parent: string; out: string; escaped(): Promise<string[]> }> {

@@ -21,7 +21,7 @@ import { startFaultProxy } from '../registries/fault-proxy';
 import { getSharedRegistries, startDistribution, type RunningRegistry } from '../registries/harness';
 import { startRedirector } from '../registries/redirector';
 import { TEST_TIMEOUT_MS, recordFigures } from './support/figures';
-import { startQuickDaemon, type ReliabilityDaemon } from './support/daemon';
+import { failure, startQuickDaemon, type ReliabilityDaemon } from './support/daemon';
 
 let daemon: ReliabilityDaemon;
 let c: OrasdClient;
@@ -42,15 +42,6 @@ after(async () => {
   await rm(ws, { recursive: true, force: true });
   await rm(daemon.tmp, { recursive: true, force: true });
 });
-
-async function failure(p: Promise<unknown>): Promise<OrasdRequestError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as OrasdRequestError;
-  }
-  assert.fail('expected the call to fail');
-}
 
 /** The first address of this machine that is not loopback: a registry there is not "local". */
 function outsideAddress(): string | undefined {

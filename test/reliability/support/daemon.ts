@@ -65,13 +65,16 @@ export async function waitFor(what: string, cond: () => boolean | Promise<boolea
   }
 }
 
-export function pidAlive(pid: number): boolean {
+export { pidAlive } from '../../../src/server/pid-alive';
+
+/** The error a call that must fail failed with; the test fails if it succeeded. */
+export async function failure(p: Promise<unknown>): Promise<OrasdRequestError> {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
+    await p;
+  } catch (e) {
+    return e as OrasdRequestError;
   }
+  throw new Error('expected the call to fail');
 }
 
 /**

@@ -4,10 +4,9 @@
 // A and B sit in one docker config that both tools read.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { freePort } from '../registries/distribution';
+import { startDistribution } from '../registries/distribution';
 import { httpRequest } from '../registries/http';
-import { makeTempDir, removeTempDir, startServer, tailOf, type ServerProcess } from '../registries/process';
+import { makeTempDir, removeTempDir } from '../registries/process';
 import { startRefRegistry } from '../registries/refreg';
 import { makeTlsFiles, type TlsFiles } from '../registries/tls';
 import { startTokenServer, writeHtpasswd } from '../registries/tokenserver';
@@ -49,13 +48,12 @@ export async function startBenchRegistries(opts: { rttMs: number; alpn: string[]
     const token = await proxy.listen('token', tokenServer.url);
     const registries: Record<'a' | 'b', string> = { a: '', b: '' };
     for (const name of ['a', 'b'] as const) {
-      const d = await startPlainDistribution(tools, path.join(dir, `dist-${name}`), {
-        realm: `https://${token}/token`,
-        service: tokenServer.service,
-        issuer: tokenServer.issuer,
-        rootcertbundle: tokenServer.signingCertFile,
+      // Plain HTTP: the proxy does TLS; the realm is the token server as the proxy serves it.
+      const d = await startDistribution({
+        quiet: true,
+        externalToken: { realm: `https://${token}/token`, service: tokenServer.service, issuer: tokenServer.issuer, rootcertbundle: tokenServer.signingCertFile },
       });
-      stops.push(d.stop);
+      stops.push(() => d.stop());
       registries[name] = await proxy.listen(name, d.url);
     }
     const refreg: RunningRegistry = await startRefRegistry({ quiet: true, compliantReferrers: true });
@@ -95,81 +93,6 @@ export async function startBenchRegistries(opts: { rttMs: number; alpn: string[]
   } catch (e) {
     for (const s of stops.reverse()) await s().catch(() => undefined);
     throw e;
-  }
-}
-
-interface TokenAuth {
-  realm: string;
-  service: string;
-  issuer: string;
-  rootcertbundle: string;
-}
-
-/** distribution v3 on plain HTTP (the proxy does TLS), token auth through the proxied realm. */
-async function startPlainDistribution(tools: Tools, dir: string, auth: TokenAuth): Promise<{ url: string; stop: () => Promise<void> }> {
-  fs.mkdirSync(dir, { recursive: true });
-  const q = (s: string) => JSON.stringify(s);
-  const logFile = path.join(dir, 'registry.log');
-  for (let attempt = 1; ; attempt++) {
-    const host = `127.0.0.1:${await freePort()}`;
-    const config = [
-      'version: 0.1',
-      'log:',
-      '  level: warn',
-      '  formatter: text',
-      '  accesslog:',
-      '    disabled: true',
-      'storage:',
-      '  filesystem:',
-      `    rootdirectory: ${q(path.join(dir, 'data'))}`,
-      '  delete:',
-      '    enabled: true',
-      '  maintenance:',
-      '    uploadpurging:',
-      '      enabled: false',
-      'http:',
-      `  addr: ${q(host)}`,
-      `  secret: ${q(randomBytes(16).toString('hex'))}`,
-      'health:',
-      '  storagedriver:',
-      '    enabled: false',
-      'auth:',
-      '  token:',
-      `    realm: ${q(auth.realm)}`,
-      `    service: ${q(auth.service)}`,
-      `    issuer: ${q(auth.issuer)}`,
-      `    rootcertbundle: ${q(auth.rootcertbundle)}`,
-      '',
-    ].join('\n');
-    const configFile = path.join(dir, 'config.yml');
-    fs.writeFileSync(configFile, config);
-    const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('REGISTRY_')) env[k] = v;
-    env.OTEL_TRACES_EXPORTER = 'none';
-    const proc: ServerProcess = startServer(tools, tools.registry, ['serve', configFile], { logFile, env, cleanupDir: dir });
-    const url = `http://${host}`;
-    const deadline = Date.now() + 20_000;
-    let ready = false;
-    while (Date.now() < deadline && !proc.hasExited()) {
-      try {
-        const res = await httpRequest(`${url}/v2/`, { timeoutMs: 2_000 });
-        if (res.status === 200 || res.status === 401) {
-          ready = true;
-          break;
-        }
-      } catch {
-        /* not yet */
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    if (ready) {
-      proc.unref();
-      return { url, stop: () => proc.stop() };
-    }
-    await proc.stop();
-    const log = tailOf(logFile);
-    if (/address already in use/.test(log) && attempt < 5) continue;
-    throw new Error(`distribution did not start on ${url}; log ${logFile}:\n${log}`);
   }
 }
 

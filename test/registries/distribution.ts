@@ -25,6 +25,18 @@ export interface DistributionOptions {
   pullOnlyUsers?: string[];
   /** Token auth: added to the JWT exp claim only; see TokenServerOptions.jwtExpSkew. */
   tokenJwtExpSkew?: number;
+  /** Trust a token server started elsewhere (the bench's, reached through its proxy) instead of `auth`. */
+  externalToken?: ExternalTokenAuth;
+  /** Log warnings only, no access log (benchmarks). */
+  quiet?: boolean;
+}
+
+/** distribution's auth.token settings for a token server it does not own. */
+export interface ExternalTokenAuth {
+  realm: string;
+  service: string;
+  issuer: string;
+  rootcertbundle: string;
 }
 
 const START_ATTEMPTS = 5;
@@ -49,11 +61,9 @@ export async function startDistribution(opts: DistributionOptions = {}): Promise
           dir, htpasswdFile: htpasswd, tls, expiresIn: opts.tokenExpiresIn,
           anonymousPull: opts.anonymousPull, pullOnlyUsers: opts.pullOnlyUsers, jwtExpSkew: opts.tokenJwtExpSkew,
         });
-        authYaml =
-          `auth:\n  token:\n    realm: ${q(tokenServer.realm)}\n    service: ${q(tokenServer.service)}\n` +
-          `    issuer: ${q(tokenServer.issuer)}\n    rootcertbundle: ${q(tokenServer.signingCertFile)}\n`;
+        authYaml = tokenYaml({ realm: tokenServer.realm, service: tokenServer.service, issuer: tokenServer.issuer, rootcertbundle: tokenServer.signingCertFile });
       }
-    }
+    } else if (opts.externalToken) authYaml = tokenYaml(opts.externalToken);
 
     const scheme = tls ? 'https' : 'http';
     const logFile = path.join(dir, 'registry.log');
@@ -63,7 +73,7 @@ export async function startDistribution(opts: DistributionOptions = {}): Promise
       const port = await freePort();
       const host = `127.0.0.1:${port}`;
       const configFile = path.join(dir, 'config.yml');
-      fs.writeFileSync(configFile, configYaml({ host, dataDir, tls, authYaml }));
+      fs.writeFileSync(configFile, configYaml({ host, dataDir, tls, authYaml, quiet: !!opts.quiet }));
       const proc = startServer(tools, tools.registry, ['serve', configFile], { logFile, env: distributionEnv(), cleanupDir: dir });
       const url = `${scheme}://${host}`;
       const ready = await waitReady(url, proc, tls?.caFile);
@@ -101,12 +111,17 @@ function q(s: string): string {
   return JSON.stringify(s); // a JSON string is a valid YAML double-quoted scalar
 }
 
-function configYaml(c: { host: string; dataDir: string; tls?: TlsFiles; authYaml: string }): string {
+function tokenYaml(t: ExternalTokenAuth): string {
+  return `auth:\n  token:\n    realm: ${q(t.realm)}\n    service: ${q(t.service)}\n    issuer: ${q(t.issuer)}\n    rootcertbundle: ${q(t.rootcertbundle)}\n`;
+}
+
+function configYaml(c: { host: string; dataDir: string; tls?: TlsFiles; authYaml: string; quiet: boolean }): string {
   return [
     'version: 0.1',
     'log:',
-    '  level: info',
+    `  level: ${c.quiet ? 'warn' : 'info'}`,
     '  formatter: text',
+    ...(c.quiet ? ['  accesslog:', '    disabled: true'] : []),
     'storage:',
     '  filesystem:',
     `    rootdirectory: ${q(c.dataDir)}`,

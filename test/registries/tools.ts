@@ -100,11 +100,12 @@ function plannedJobs(): Job[] {
   }));
   const modDir = path.join(repoRoot(), 'test', 'registries', 'go');
   checkModulePins(modDir);
+  const toolNames = MODULE_TOOLS.map((t) => path.posix.basename(t));
   jobs.push({
-    label: `${OWN_COMMANDS.join(', ')} and ${MODULE_TOOLS.map((t) => t.split('/cmd/')[1]).join(', ')} (go build in test/registries/go)`,
+    label: `${[...OWN_COMMANDS, ...toolNames].join(', ')} (go build in test/registries/go)`,
     stampName: 'own-go-module',
     stamp: `sources ${hashTree(modDir)}`,
-    outputs: [...OWN_COMMANDS, ...MODULE_TOOLS.map((t) => t.split('/').pop()!)].map((c) => c + exe),
+    outputs: [...OWN_COMMANDS, ...toolNames].map((c) => c + exe),
     // Registries whose release cannot be `go install`ed here (the module proxy serves their
     // versions but not their version list, which `go install pkg@v` reads) are `tool`s of our
     // module, built from go.mod's pin, source unchanged.

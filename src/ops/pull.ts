@@ -52,7 +52,8 @@ interface Planned {
  */
 export async function pull(target: Target, input: PullInput, ctx: OpContext): Promise<PullOutcome> {
   const signal = ctx.signal;
-  const root = (await fetchSelected(target, input.selector, { ...(signal ? { signal } : {}), ...(input.platform ? { platform: input.platform } : {}) })).descriptor;
+  const first = await fetchSelected(target, input.selector, { ...(signal ? { signal } : {}), ...(input.platform ? { platform: input.platform } : {}) });
+  const root = first.descriptor;
   await mkdir(input.output, { recursive: true });
 
   // 1. Walk the graph to find the files.
@@ -64,7 +65,8 @@ export async function pull(target: Target, input: PullInput, ctx: OpContext): Pr
     const desc = queue.shift()!;
     if (visited.has(desc.digest)) continue;
     visited.add(desc.digest);
-    const node = await fetchParsed(target, desc, signal ? { signal } : {});
+    // The root was fetched (and parsed) to resolve the selector: not again.
+    const node = desc === root ? first : await fetchParsed(target, desc, signal ? { signal } : {});
     const blobs: Descriptor[] = [];
     if (node.parsed.kind === 'index') queue.push(...node.parsed.json.manifests);
     else if (node.parsed.kind === 'manifest') blobs.push(...node.parsed.json.layers, node.parsed.json.config);

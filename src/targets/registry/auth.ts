@@ -105,7 +105,7 @@ export class Auth {
     const covering = this.tokens.findCovering(t.registry, credentialId(cred), wanted);
     if (covering) return { header: `Bearer ${covering.token}`, tokenKey: covering.key };
     // The realm is known: fetching the token now saves the 401 round trip.
-    const token = await this.token(t, s, cleanScopes(scopes), cred, key, signal);
+    const token = await this.token(t, s, wanted, cred, key, signal);
     return { header: `Bearer ${token}`, tokenKey: key };
   }
 

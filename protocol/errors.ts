@@ -56,6 +56,12 @@ export const ErrorCodes = {
   IncompleteGraph: 1112,
   /** Unsafe entry in a tar layer (device file, link escaping the folder). */
   UnsafeArchive: 1113,
+  /**
+   * A limit that protects the shared daemon was reached: a listing (tags, referrers, catalog) with
+   * too many entries or bytes or pages, an extraction with too many files or expanded bytes, a
+   * frame or connection count. `error.data.detail` names the limit, its value and how to raise it.
+   */
+  LimitExceeded: 1114,
 
   // Daemon and clients.
   /** The client is newer than this daemon: the client should replace the daemon and retry. */

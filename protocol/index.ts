@@ -13,3 +13,4 @@ export * from './methods';
 export { validateParams, type ParamsProblem } from './validate';
 export { protocolSchema } from './schema';
 export { defaultSocketPath, socketFolderProblem } from './endpoint';
+export { FORWARDED_ENV_NAMES, FORWARDED_ENV_PREFIXES, isForwardedEnv, forwardedEnv } from './caller-env';

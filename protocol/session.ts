@@ -5,6 +5,12 @@ export const InitializeParams = Obj({
   clientName: Type.Optional(Type.String()),
   clientVersion: Type.Optional(Type.String({ description: 'Semver of the client; a client newer than the daemon is told DAEMON_OUTDATED' })),
   protocolVersion: Type.Optional(Type.String()),
+  env: Type.Optional(
+    Type.Record(Type.String(), Type.String(), {
+      description:
+        "The client's environment as protocol/caller-env.ts selects it (DOCKER_CONFIG, HOME, proxies, ORAS_*...). Every request on this connection finds its credentials, config files, helpers and proxies through it; a client that sends none gets what oras would do for this user with an empty environment (the account's home folder, no proxy).",
+    }),
+  ),
 });
 export type InitializeParams = Static<typeof InitializeParams>;
 

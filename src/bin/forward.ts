@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { ReadStream, WriteStream } from 'node:tty';
 import { Writable } from 'node:stream';
 import { CancellationTokenSource, createMessageConnection, ResponseError, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { ErrorCodes, type CliOutputParams, type CliPromptParams, type CliStdinParams } from '../../protocol';
+import { ErrorCodes, forwardedEnv as forwardProtocolEnv, type CliOutputParams, type CliPromptParams, type CliStdinParams } from '../../protocol';
 import { connectSocket } from '../../clients/typescript/connect';
 import { Engine } from '../api/engine';
 import { runCli } from '../cli';
@@ -11,14 +11,9 @@ import type { CliIO } from '../cli/io';
 import { createLogger } from '../log';
 import { VERSION } from '../version';
 
-/** Environment a launcher forwards with cli/run (the same list in every launcher; see PROTOCOL.md). */
+/** Environment a launcher forwards with cli/run (protocol/caller-env.ts). */
 export function forwardedEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) {
-    if (v === undefined) continue;
-    if (['DOCKER_CONFIG', 'HOME', 'PATH', 'NO_COLOR', 'TERM', 'USER', 'XDG_CONFIG_HOME'].includes(k) || k.startsWith('ORAS_')) out[k] = v;
-  }
-  return out;
+  return forwardProtocolEnv(env);
 }
 
 /** Reads stdin in bounded chunks on demand (nothing is read unless the command asks). */

@@ -10,7 +10,7 @@ PATH="$here/..:$PATH"
 WORK=${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/orasd-walkthrough.XXXXXX")}
 cd "$WORK"
 say() { printf '\n$ %s\n' "$*"; }
-first_referrer() { python3 -c 'import json,sys; print(json.load(sys.stdin)["manifests"][0]["digest"])'; }
+first_referrer() { python3 -c 'import json,sys; print(json.load(sys.stdin)["referrers"][0]["digest"])'; }
 
 LAYOUT=./layout
 IMAGE=$LAYOUT:v1

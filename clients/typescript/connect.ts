@@ -1,13 +1,18 @@
 import { spawn } from 'node:child_process';
 import { createConnection, type Socket } from 'node:net';
-import { dirname, join } from 'node:path';
-import { defaultSocketPath, socketFolderProblem } from '../../protocol/endpoint';
+import { dirname, join, resolve } from 'node:path';
+import { CLIENT_REFUSAL, daemonEnv, defaultSocketPath, socketFolderProblem } from '../../protocol/endpoint';
 
 export interface SpawnOptions {
   /** Command that starts the daemon; default: this package's `orasd` with the running Node. */
   daemonCommand?: string[];
   /** Extra arguments for `orasd serve`, e.g. ["--idle-timeout", "600"]. */
   serveArgs?: string[];
+  /**
+   * The caller's environment (default: this process's): it locates the socket, its forwarded
+   * part (protocol/caller-env.ts) is sent in `initialize`, and a spawned daemon gets only what it
+   * needs to run from it (protocol/endpoint.ts DAEMON_ENV_*).
+   */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -27,13 +32,19 @@ function tryConnect(path: string): Promise<Socket> {
   });
 }
 
-/** Starts a daemon in the background, detached from this process, on the given socket. */
+/**
+ * Starts a daemon in the background, detached from this process, on the given socket. It runs in
+ * the socket's folder (its state folder), not ours, and without our environment: credentials and
+ * proxies come with each caller's requests, never from whoever started the daemon.
+ */
 export function spawnDaemon(socketPath: string, opts: SpawnOptions = {}): void {
   const [cmd, ...args] = opts.daemonCommand ?? defaultDaemonCommand();
-  const child = spawn(cmd!, [...args, 'serve', '--socket', socketPath, ...(opts.serveArgs ?? ['--idle-timeout', '1800'])], {
+  const path = resolve(socketPath);
+  const child = spawn(cmd!, [...args, 'serve', '--socket', path, ...(opts.serveArgs ?? ['--idle-timeout', '1800'])], {
     detached: true,
     stdio: 'ignore',
-    env: { ...(opts.env ?? process.env), ORASD_SOCKET: socketPath },
+    cwd: dirname(path),
+    env: daemonEnv(opts.env ?? process.env, path),
   });
   child.unref();
 }
@@ -46,7 +57,7 @@ export function spawnDaemon(socketPath: string, opts: SpawnOptions = {}): void {
 export async function connectSocket(opts: { socketPath?: string; autoSpawn?: boolean; timeoutMs?: number } & SpawnOptions = {}): Promise<Socket> {
   const path = opts.socketPath ?? defaultSocketPath(opts.env ?? process.env);
   const problem = await socketFolderProblem(dirname(path));
-  if (problem) throw new Error(`${problem}; refusing to connect (set ORASD_SOCKET to a path in a private folder)`);
+  if (problem) throw new Error(`${problem}; ${CLIENT_REFUSAL}`);
   try {
     return await tryConnect(path);
   } catch (e) {

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { CLIENT_REFUSAL, daemonEnv, defaultSocketPath, socketFolderProblem } from '../../protocol/endpoint';
@@ -37,9 +38,10 @@ function tryConnect(path: string): Promise<Socket> {
  * the socket's folder (its state folder), not ours, and without our environment: credentials and
  * proxies come with each caller's requests, never from whoever started the daemon.
  */
-export function spawnDaemon(socketPath: string, opts: SpawnOptions = {}): void {
+export function spawnDaemon(socketPath: string, opts: SpawnOptions = {}): ChildProcess {
   const [cmd, ...args] = opts.daemonCommand ?? defaultDaemonCommand();
   const path = resolve(socketPath);
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 }); // the daemon would make it, but it starts in there
   const child = spawn(cmd!, [...args, 'serve', '--socket', path, ...(opts.serveArgs ?? ['--idle-timeout', '1800'])], {
     detached: true,
     stdio: 'ignore',
@@ -47,6 +49,7 @@ export function spawnDaemon(socketPath: string, opts: SpawnOptions = {}): void {
     env: daemonEnv(opts.env ?? process.env, path),
   });
   child.unref();
+  return child;
 }
 
 /**
@@ -64,13 +67,19 @@ export async function connectSocket(opts: { socketPath?: string; autoSpawn?: boo
     const code = (e as NodeJS.ErrnoException).code;
     if (opts.autoSpawn === false || (code !== 'ENOENT' && code !== 'ECONNREFUSED')) throw e;
   }
-  spawnDaemon(path, opts);
+  const child = spawnDaemon(path, opts);
+  let spawnError: Error | undefined;
+  child.once('error', (e) => (spawnError = e));
+  // Made by someone else between the check and the spawn's mkdir: the check once more.
+  const late = await socketFolderProblem(dirname(path));
+  if (late) throw new Error(`${late}; ${CLIENT_REFUSAL}`);
   const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
   let delay = 10;
   for (;;) {
     try {
       return await tryConnect(path);
     } catch (e) {
+      if (spawnError) throw new Error(`cannot start the daemon (${(opts.daemonCommand ?? defaultDaemonCommand()).join(' ')}): ${spawnError.message}`);
       if (Date.now() > deadline) {
         throw new Error(`orasd did not start on ${path} within ${opts.timeoutMs ?? 15_000} ms (${(e as Error).message}); run \`orasd serve --socket ${path}\` to see why`);
       }

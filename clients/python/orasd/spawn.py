@@ -184,7 +184,7 @@ def connect_socket(
     folder = os.path.dirname(path) or "."
     # The daemon makes this folder 0700 itself; we need it earlier, for the lock file.
     os.makedirs(folder, mode=0o700, exist_ok=True)
-    refuse_untrusted_folder(path)  # made by someone else meanwhile, or by a umask-less makedirs
+    refuse_untrusted_folder(path)  # someone else may have made it between the check and makedirs
     with _spawn_lock(path + ".spawn.lock", deadline) as locked:
         try:
             return try_connect(path)  # another client started it while we waited for the lock

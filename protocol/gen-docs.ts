@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { MethodsByName, PROTOCOL_VERSION, type MethodSpec } from './methods';
 import { ErrorCodes, errorCodeName } from './errors';
 import { Examples } from './examples';
+import { FORWARDED_ENV_NAMES, FORWARDED_ENV_PREFIXES } from './caller-env';
+import { CLIENT_REFUSAL, DAEMON_ENV_NAMES, DAEMON_ENV_PREFIXES, FOLDER_FORBIDDEN_MODE } from './endpoint';
 
 export const DOCS_PATH = join(__dirname, '..', '..', 'protocol', 'PROTOCOL.md');
 
@@ -116,11 +118,25 @@ as JSON Schema is in [\`schema.json\`](schema.json) for clients in other languag
 - **stdio** (one private client): \`orasd serve --stdio\` speaks LSP framing on stdin/stdout; nothing
   else is ever written to stdout (logs go to stderr or \`--log-file\`).
 - **Where the socket is**: \`ORASD_SOCKET\` when set; else \`$XDG_RUNTIME_DIR/orasd/orasd.sock\`; else
-  \`<tmpdir>/orasd-<uid>/orasd.sock\`. The folder must be 0700 and owned by the user (the daemon
-  refuses anything else); the socket is 0600.
+  \`<tmpdir>/orasd-<uid>/orasd.sock\` (tmpdir: \`TMPDIR\`, \`TMP\`, \`TEMP\`, else \`/tmp\`). The folder must be
+  0700 and owned by the user (the daemon refuses anything else); the socket is 0600.
+- **Trusting the folder** (every client: the C and Python launchers, the Python and TypeScript
+  clients, \`orasd\` itself): before connecting, and so before sending anything, a client checks the
+  socket's folder as the daemon does: a real directory (not a symlink), owned by the client's uid,
+  with none of the mode bits ${FOLDER_FORBIDDEN_MODE.toString(8).padStart(4, '0')}. Otherwise whoever controls the folder could listen there
+  and receive commands, prompts and passwords; the client stops with the problem and
+  "${CLIENT_REFUSAL}".
+- **The caller's environment**: the variables ${FORWARDED_ENV_NAMES.map((n) => `\`${n}\``).join(', ')} and
+  ${FORWARDED_ENV_PREFIXES.map((p) => `\`${p}*\``).join(', ')} of the calling process travel with every \`cli/run\` (launchers) and once in
+  \`initialize\` (\`env\`, library clients, for every request of the connection). A request finds its
+  credentials, config files, credential helpers and proxies there, never in the daemon's own
+  environment, which belongs to whichever client happened to start it.
 - **Auto-spawn**: a client that finds no daemon starts \`orasd serve --socket <path> --idle-timeout 1800\`
   detached and retries the connection; concurrent starts end with one daemon (the daemon holds a
-  lock next to the socket; the losers exit at once).
+  lock next to the socket; the losers exit at once). The daemon is started in the socket's folder
+  (its state folder, never the client's working directory) with only ${DAEMON_ENV_NAMES.map((n) => `\`${n}\``).join(', ')}, ${DAEMON_ENV_PREFIXES.map((p) => `\`${p}*\``).join(', ')}
+  of the client's environment. The C and Python launchers and the Python client carry these rules
+  as code generated from \`protocol/endpoint.ts\` and \`protocol/caller-env.ts\` (\`npm run gen\`).
 - **Handshake**: \`initialize\` (and \`cli/run\`) carry \`clientVersion\`. A client newer than the daemon gets
   \`DAEMON_OUTDATED\` (1200): the daemon frees the socket, finishes its work and exits; the client
   starts a current daemon and retries once. An older client never replaces a newer daemon.

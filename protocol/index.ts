@@ -12,5 +12,5 @@ export * from './progress';
 export * from './methods';
 export { validateParams, type ParamsProblem } from './validate';
 export { protocolSchema } from './schema';
-export { defaultSocketPath, socketFolderProblem } from './endpoint';
+export { defaultSocketPath, socketFolderProblem, daemonEnv, CLIENT_REFUSAL } from './endpoint';
 export { FORWARDED_ENV_NAMES, FORWARDED_ENV_PREFIXES, isForwardedEnv, forwardedEnv } from './caller-env';

@@ -377,7 +377,20 @@ describe('launcher transport (mock daemon)', () => {
     const argv = ['echo', '', 'sp ace', 'quo"te', 'back\\slash', 'new\nline', 'tab\t', 'ünï😀', '-', '--flag=x'];
     const cwd = join(mock.p.dir, 'cwd');
     mkdirSync(cwd);
-    const extra = { NO_COLOR: '1', TERM: 'xterm', USER: 'u', XDG_CONFIG_HOME: '/x', ORAS_FOO: 'bar "x"', ORAS_CTRL: 'a\u0001b', ORAS: 'no', ORASD_LOG_LEVEL: 'no', OTHER: 'no' };
+    const extra = {
+      NO_COLOR: '1',
+      TERM: 'xterm',
+      USER: 'u',
+      XDG_CONFIG_HOME: '/x',
+      HTTPS_PROXY: 'http://p:3128',
+      no_proxy: 'localhost',
+      SSL_CERT_DIR: '/certs',
+      ORAS_FOO: 'bar "x"',
+      ORAS_CTRL: 'a\u0001b',
+      ORAS: 'no',
+      ORASD_LOG_LEVEL: 'no',
+      OTHER: 'no',
+    };
     const e = { ...env(), ...extra };
     for (const name of ALL) {
       const r = await run(name, argv, { env: e, cwd });

@@ -26,6 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "launcher_rules.h" /* generated from protocol/ */
+
 #ifndef ORASD_VERSION
 #define ORASD_VERSION "0.0.0"
 #endif
@@ -226,15 +228,14 @@ static char *trim_slashes(const char *s) {
 }
 
 static char *socket_path(void) {
-  const char *s = getenv("ORASD_SOCKET");
+  const char *s = getenv(SOCKET_ENV);
   if (s && *s) return strdup(s);
-  s = getenv("XDG_RUNTIME_DIR");
-  if (s && *s) return str_printf("%s/orasd/orasd.sock", trim_slashes(s));
-  const char *tmp = getenv("TMPDIR");
-  if (!tmp || !*tmp) tmp = getenv("TMP");
-  if (!tmp || !*tmp) tmp = getenv("TEMP");
-  if (!tmp || !*tmp) tmp = "/tmp";
-  return str_printf("%s/orasd-%u/orasd.sock", trim_slashes(tmp), (unsigned)getuid());
+  s = getenv(RUNTIME_DIR_ENV);
+  if (s && *s) return str_printf("%s/%s", trim_slashes(s), RUNTIME_SOCKET);
+  const char *tmp = NULL;
+  for (const char *const *e = TMP_ENVS; *e && !(tmp && *tmp); e++) tmp = getenv(*e);
+  if (!tmp || !*tmp) tmp = TMP_DEFAULT;
+  return str_printf("%s/%s%u/%s", trim_slashes(tmp), TMP_FOLDER_PREFIX, (unsigned)getuid(), SOCKET_NAME);
 }
 
 static char *dir_of(const char *path) {
@@ -255,17 +256,30 @@ static void mkdir_private(const char *dir) {
   die("cannot create the socket folder %s: %s", dir, strerror(errno));
 }
 
-/* Another user's folder could hold a fake daemon that receives our prompts (passwords): the
- * same rule the daemon applies before it listens. */
+/* Another user's folder could hold a fake daemon that receives our commands and prompts
+ * (passwords): the rule of every client and of the daemon, checked before anything is sent. */
 static void check_private(const char *dir) {
   struct stat st;
-  if (lstat(dir, &st) < 0) return; /* connect fails next and says why */
-  if (!S_ISDIR(st.st_mode)) die("socket folder %s is not a directory (a symlink?); refusing to use it", dir);
-  if (st.st_uid != getuid()) die("socket folder %s belongs to uid %u, not to you; refusing to use it (set ORASD_SOCKET)", dir, (unsigned)st.st_uid);
-  if (st.st_mode & 077) die("socket folder %s is accessible to other users; refusing to use it (chmod 700 it)", dir);
+  if (lstat(dir, &st) < 0) return; /* missing: created 0700 before a daemon is started there */
+  if (!S_ISDIR(st.st_mode)) die(FOLDER_NOT_DIRECTORY "; " CLIENT_REFUSAL, dir);
+  if (st.st_uid != getuid()) die(FOLDER_NOT_OWNED "; " CLIENT_REFUSAL, dir, (unsigned)st.st_uid, (unsigned)getuid());
+  if (st.st_mode & FOLDER_FORBIDDEN_MODE) die(FOLDER_OPEN "; " CLIENT_REFUSAL, dir, (unsigned)(st.st_mode & 0777));
 }
 
 static void cloexec(int fd) { fcntl(fd, F_SETFD, FD_CLOEXEC); }
+
+/* Whether "NAME=value" is named in `names` or starts with one of `prefixes` (lists of
+ * launcher_rules.h). */
+static int env_listed(const char *kv, const char *const *names, const char *const *prefixes) {
+  const char *eq = strchr(kv, '=');
+  if (!eq) return 0;
+  size_t n = (size_t)(eq - kv);
+  for (; *prefixes; prefixes++)
+    if (n >= strlen(*prefixes) && strncmp(kv, *prefixes, strlen(*prefixes)) == 0) return 1;
+  for (; *names; names++)
+    if (strlen(*names) == n && strncmp(kv, *names, n) == 0) return 1;
+  return 0;
+}
 
 static int try_connect(const char *path) {
   struct sockaddr_un a = {0};
@@ -315,6 +329,12 @@ static void exec_node(const char *main_js, char **args, int nargs) {
 
 /* Starts `node main.js serve` detached (own session, stdio on /dev/null) and returns its pid. */
 static pid_t spawn_daemon(const char *path, const char *main_js) {
+  /* It runs in the socket's folder: relative names would no longer resolve there. */
+  char *cwd = getcwd(NULL, 0);
+  if (path[0] != '/' && cwd) path = str_printf("%s/%s", cwd, path);
+  if (main_js[0] != '/' && cwd) main_js = str_printf("%s/%s", cwd, main_js);
+  free(cwd);
+  char *dir = dir_of(path);
   int p[2];
   if (pipe(p) < 0) die("pipe: %s", strerror(errno));
   cloexec(p[0]), cloexec(p[1]);
@@ -331,7 +351,17 @@ static pid_t spawn_daemon(const char *path, const char *main_js) {
       long max_fd = sysconf(_SC_OPEN_MAX);
       for (int fd = 3; fd < (max_fd > 0 && max_fd < 65536 ? max_fd : 65536); fd++)
         if (fd != p[1]) close(fd);
-      setenv("ORASD_SOCKET", path, 1);
+      /* Not our environment (credentials, proxies: each request brings its caller's), and not
+       * our folder, which the daemon would otherwise hold busy for its lifetime. */
+      size_t n = 0, k = 0;
+      for (char **e = environ; *e; e++) n++;
+      char **env = calloc(n + 2, sizeof *env);
+      if (!env) _exit(127);
+      for (char **e = environ; *e; e++)
+        if (env_listed(*e, DAEMON_ENV_NAMES, DAEMON_ENV_PREFIXES) && strncmp(*e, SOCKET_ENV "=", strlen(SOCKET_ENV) + 1) != 0) env[k++] = *e;
+      env[k++] = str_printf("%s=%s", SOCKET_ENV, path);
+      environ = env; /* execvp searches this PATH and passes this environment on */
+      if (chdir(dir) < 0) _exit(127); /* reported as "it exited" */
       char *args[] = {"serve", "--socket", (char *)path, "--idle-timeout", "1800"};
       exec_node(main_js, args, 5);
       int e = errno;
@@ -403,16 +433,6 @@ static int connect_daemon(const char *path) {
 
 /* ---- the cli/run request ---- */
 
-static int forwarded(const char *kv) {
-  static const char *names[] = {"DOCKER_CONFIG", "HOME", "PATH", "NO_COLOR", "TERM", "USER", "XDG_CONFIG_HOME"};
-  const char *eq = strchr(kv, '=');
-  if (!eq) return 0;
-  size_t n = (size_t)(eq - kv);
-  if (n >= 5 && strncmp(kv, "ORAS_", 5) == 0) return 1;
-  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-    if (strlen(names[i]) == n && strncmp(kv, names[i], n) == 0) return 1;
-  return 0;
-}
 
 static void build_run(buf *b, int argc, char **argv) {
   b->len = 0;
@@ -428,7 +448,7 @@ static void build_run(buf *b, int argc, char **argv) {
   puts_(b, ",\"env\":{");
   int first = 1;
   for (char **e = environ; *e; e++) {
-    if (!forwarded(*e)) continue;
+    if (!env_listed(*e, FORWARDED_ENV_NAMES, FORWARDED_ENV_PREFIXES)) continue;
     char *eq = strchr(*e, '='), *key = strndup(*e, (size_t)(eq - *e));
     if (!first) puts_(b, ",");
     first = 0;

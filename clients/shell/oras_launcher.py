@@ -11,7 +11,6 @@ import signal
 import socket
 import sys
 
-FORWARDED = ('DOCKER_CONFIG', 'HOME', 'PATH', 'NO_COLOR', 'TERM', 'USER', 'XDG_CONFIG_HOME')
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 CANCELLED, OUTDATED, RETRY = -32800, 1200, object()
 SPAWN_TIMEOUT = 15.0
@@ -103,27 +102,72 @@ def wait_readable(fd):
 # ---- finding and starting the daemon (protocol/endpoint.ts, clients/typescript/connect.ts) ----
 
 
-def socket_path(env):
-    if env.get('ORASD_SOCKET'):
-        return env['ORASD_SOCKET']
-    if env.get('XDG_RUNTIME_DIR'):
-        return os.path.join(env['XDG_RUNTIME_DIR'], 'orasd', 'orasd.sock')
-    tmp = env.get('TMPDIR') or env.get('TMP') or env.get('TEMP') or '/tmp'
-    return os.path.join(tmp, 'orasd-%d' % os.getuid(), 'orasd.sock')
+# ---- begin of the generated rules (protocol/gen-client-rules.ts, `npm run gen`): do not edit ----
+# The rules of protocol/endpoint.ts and protocol/caller-env.ts; the Python client (orasd/_rules.py) and the Python launcher
+# (clients/shell/oras_launcher.py) carry this same block.
+FORWARDED_ENV_NAMES = frozenset(("DOCKER_CONFIG", "HOME", "PATH", "USER", "XDG_CONFIG_HOME", "NO_COLOR", "TERM", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "no_proxy", "all_proxy", "SSL_CERT_FILE", "SSL_CERT_DIR"))
+FORWARDED_ENV_PREFIXES = ("ORAS_",)
+DAEMON_ENV_NAMES = frozenset(("PATH", "HOME", "TMPDIR", "NODE_OPTIONS"))
+DAEMON_ENV_PREFIXES = ("ORASD_",)
+SOCKET_ENV = "ORASD_SOCKET"
+RUNTIME_DIR_ENV = "XDG_RUNTIME_DIR"
+RUNTIME_SOCKET = "orasd/orasd.sock"
+TMP_ENVS = ("TMPDIR", "TMP", "TEMP")
+TMP_DEFAULT = "/tmp"
+TMP_FOLDER_PREFIX = "orasd-"
+SOCKET_NAME = "orasd.sock"
+FOLDER_FORBIDDEN_MODE = 0o77
+FOLDER_NOT_DIRECTORY = "socket folder {folder} is not a directory (a symlink?)"
+FOLDER_NOT_OWNED = "socket folder {folder} belongs to uid {owner}, not to you (uid {uid})"
+FOLDER_OPEN = "socket folder {folder} is accessible to other users (mode {mode})"
+CLIENT_REFUSAL = "refusing to connect, since whoever controls that folder could be listening there and would receive your commands and passwords; set ORASD_SOCKET to a socket in a folder of your own with mode 0700, or remove that folder if it is yours"
 
 
-def check_private(folder):
-    """Another user's folder could hold a fake daemon receiving our prompts: the daemon's own rule."""
+def forwarded_env(env):
+    """The part of an environment a client forwards to the daemon."""
+    return {k: v for k, v in env.items() if k in FORWARDED_ENV_NAMES or k.startswith(FORWARDED_ENV_PREFIXES)}
+
+
+def daemon_env(env, socket_path):
+    """All a daemon started by a client gets of the client's environment, and its socket."""
+    out = {k: v for k, v in env.items() if k in DAEMON_ENV_NAMES or k.startswith(DAEMON_ENV_PREFIXES)}
+    out[SOCKET_ENV] = socket_path
+    return out
+
+
+def default_socket_path(env, uid):
+    """$ORASD_SOCKET, else under $XDG_RUNTIME_DIR, else <tmp>/orasd-<uid>/orasd.sock."""
+    if env.get(SOCKET_ENV):
+        return env[SOCKET_ENV]
+    if env.get(RUNTIME_DIR_ENV):
+        return os.path.join(env[RUNTIME_DIR_ENV], RUNTIME_SOCKET)
+    tmp = next((env[k] for k in TMP_ENVS if env.get(k)), TMP_DEFAULT)
+    while len(tmp) > 1 and tmp.endswith("/"):
+        tmp = tmp[:-1]
+    return os.path.join(tmp, TMP_FOLDER_PREFIX + str(uid), SOCKET_NAME)
+
+
+def socket_folder_problem(folder):
+    """Why the socket folder must not be trusted (another user could listen there), or None."""
     try:
         st = os.lstat(folder)
     except OSError:
-        return
+        return None  # missing: it is created 0700
     if st.st_mode & 0o170000 != 0o040000:
-        fail('socket folder %s is not a directory (a symlink?); refusing to use it' % folder)
+        return FOLDER_NOT_DIRECTORY.format(folder=folder)
     if st.st_uid != os.getuid():
-        fail('socket folder %s belongs to uid %d, not to you; refusing to use it (set ORASD_SOCKET)' % (folder, st.st_uid))
-    if st.st_mode & 0o077:
-        fail('socket folder %s is accessible to other users; refusing to use it (chmod 700 it)' % folder)
+        return FOLDER_NOT_OWNED.format(folder=folder, owner=st.st_uid, uid=os.getuid())
+    if st.st_mode & FOLDER_FORBIDDEN_MODE:
+        return FOLDER_OPEN.format(folder=folder, mode=format(st.st_mode & 0o777, "o"))
+    return None
+# ---- end of the generated rules ----
+
+
+def refuse_untrusted(folder):
+    """Nothing is sent to a folder another user could be listening in (the rule of every client)."""
+    problem = socket_folder_problem(folder)
+    if problem:
+        fail('%s; %s' % (problem, CLIENT_REFUSAL))
 
 
 def try_connect(path):
@@ -145,6 +189,7 @@ def daemon_main():
 
 def spawn_daemon(path, main_js):
     """Starts `node main.js serve` detached (own session, stdio on /dev/null); returns its pid."""
+    path, main_js = os.path.abspath(path), os.path.abspath(main_js)  # it runs in the socket's folder
     r, w = os.pipe()
     child = os.fork()
     if child == 0:
@@ -157,8 +202,11 @@ def spawn_daemon(path, main_js):
                     os.dup2(null, fd)
                 os.closerange(3, w)  # descriptors leaked to us must not live as long as the daemon
                 os.closerange(w + 1, 65536)
-                env = dict(os.environ, ORASD_SOCKET=path)
+                # Not our environment (credentials, proxies: each request brings its caller's),
+                # and not our folder, which the daemon would hold busy for its lifetime.
+                env = daemon_env(os.environ, path)
                 try:
+                    os.chdir(os.path.dirname(path) or '.')
                     os.execvpe('node', ['node', main_js, 'serve', '--socket', path, '--idle-timeout', '1800'], env)
                 except OSError as e:
                     os.write(w, b' %d' % e.errno)
@@ -187,7 +235,7 @@ def connect_daemon(path):
     """Connects, starting a daemon when none answers; racing launchers serialise on a lock next
     to the socket, so only the first starts one and the others connect to it."""
     folder = os.path.dirname(path) or '.'
-    check_private(folder)
+    refuse_untrusted(folder)
     s = try_connect(path)
     if s:
         return s
@@ -195,7 +243,7 @@ def connect_daemon(path):
     import time
 
     os.makedirs(folder, 0o700, exist_ok=True)
-    check_private(folder)
+    refuse_untrusted(folder)
     lock = os.open(path + '.spawn.lock', os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -234,7 +282,7 @@ def connect_daemon(path):
 
 def run_params(argv):
     env = os.environ
-    fwd = {text(k): text(v) for k, v in env.items() if k in FORWARDED or k.startswith('ORAS_')}
+    fwd = {text(k): text(v) for k, v in forwarded_env(env).items()}
     try:
         cwd = os.getcwd()
     except OSError:
@@ -412,7 +460,7 @@ def main(argv):
     State.wake_r = r
     signal.set_wakeup_fd(w)
     signal.signal(signal.SIGINT, on_sigint)
-    path = socket_path(os.environ)
+    path = default_socket_path(os.environ, os.getuid())
     params = run_params(argv)
     for attempt in (0, 1):
         State.sock = connect_daemon(path)

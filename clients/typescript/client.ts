@@ -10,7 +10,7 @@ import {
   type CancellationToken,
   type MessageConnection,
 } from 'vscode-jsonrpc/node';
-import { ErrorCodes, errorCodeName, Methods, MethodsByName, type ErrorData, type MethodName, type ParamsOfMethod, type ProgressValue, type ResultOfMethod } from '../../protocol';
+import { ErrorCodes, errorCodeName, forwardedEnv, Methods, MethodsByName, type ErrorData, type MethodName, type ParamsOfMethod, type ProgressValue, type ResultOfMethod } from '../../protocol';
 import { connectSocket, defaultDaemonCommand, type SpawnOptions } from './connect';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -120,7 +120,9 @@ export class OrasdClient extends EventEmitter {
 
   private async initialize(opts: ConnectOptions): Promise<void> {
     const version = opts.replaceOutdated === false ? {} : { clientVersion: opts.clientVersion ?? CLIENT_VERSION };
-    const r = await this.call('initialize', { clientName: opts.clientName ?? 'orasd-ts', ...version });
+    // Requests of this connection find credentials, config files and proxies through this.
+    const env = forwardedEnv(opts.env ?? process.env);
+    const r = await this.call('initialize', { clientName: opts.clientName ?? 'orasd-ts', ...version, env });
     this.serverVersion = r.serverVersion;
   }
 

@@ -1,13 +1,19 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
-import { dirname, join } from 'node:path';
-import { defaultSocketPath, socketFolderProblem } from '../../protocol/endpoint';
+import { dirname, join, resolve } from 'node:path';
+import { CLIENT_REFUSAL, daemonEnv, defaultSocketPath, socketFolderProblem } from '../../protocol/endpoint';
 
 export interface SpawnOptions {
   /** Command that starts the daemon; default: this package's `orasd` with the running Node. */
   daemonCommand?: string[];
   /** Extra arguments for `orasd serve`, e.g. ["--idle-timeout", "600"]. */
   serveArgs?: string[];
+  /**
+   * The caller's environment (default: this process's): it locates the socket, its forwarded
+   * part (protocol/caller-env.ts) is sent in `initialize`, and a spawned daemon gets only what it
+   * needs to run from it (protocol/endpoint.ts DAEMON_ENV_*).
+   */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -27,15 +33,23 @@ function tryConnect(path: string): Promise<Socket> {
   });
 }
 
-/** Starts a daemon in the background, detached from this process, on the given socket. */
-export function spawnDaemon(socketPath: string, opts: SpawnOptions = {}): void {
+/**
+ * Starts a daemon in the background, detached from this process, on the given socket. It runs in
+ * the socket's folder (its state folder), not ours, and without our environment: credentials and
+ * proxies come with each caller's requests, never from whoever started the daemon.
+ */
+export function spawnDaemon(socketPath: string, opts: SpawnOptions = {}): ChildProcess {
   const [cmd, ...args] = opts.daemonCommand ?? defaultDaemonCommand();
-  const child = spawn(cmd!, [...args, 'serve', '--socket', socketPath, ...(opts.serveArgs ?? ['--idle-timeout', '1800'])], {
+  const path = resolve(socketPath);
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 }); // the daemon would make it, but it starts in there
+  const child = spawn(cmd!, [...args, 'serve', '--socket', path, ...(opts.serveArgs ?? ['--idle-timeout', '1800'])], {
     detached: true,
     stdio: 'ignore',
-    env: { ...(opts.env ?? process.env), ORASD_SOCKET: socketPath },
+    cwd: dirname(path),
+    env: daemonEnv(opts.env ?? process.env, path),
   });
   child.unref();
+  return child;
 }
 
 /**
@@ -46,20 +60,26 @@ export function spawnDaemon(socketPath: string, opts: SpawnOptions = {}): void {
 export async function connectSocket(opts: { socketPath?: string; autoSpawn?: boolean; timeoutMs?: number } & SpawnOptions = {}): Promise<Socket> {
   const path = opts.socketPath ?? defaultSocketPath(opts.env ?? process.env);
   const problem = await socketFolderProblem(dirname(path));
-  if (problem) throw new Error(`${problem}; refusing to connect (set ORASD_SOCKET to a path in a private folder)`);
+  if (problem) throw new Error(`${problem}; ${CLIENT_REFUSAL}`);
   try {
     return await tryConnect(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (opts.autoSpawn === false || (code !== 'ENOENT' && code !== 'ECONNREFUSED')) throw e;
   }
-  spawnDaemon(path, opts);
+  const child = spawnDaemon(path, opts);
+  let spawnError: Error | undefined;
+  child.once('error', (e) => (spawnError = e));
+  // Made by someone else between the check and the spawn's mkdir: the check once more.
+  const late = await socketFolderProblem(dirname(path));
+  if (late) throw new Error(`${late}; ${CLIENT_REFUSAL}`);
   const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
   let delay = 10;
   for (;;) {
     try {
       return await tryConnect(path);
     } catch (e) {
+      if (spawnError) throw new Error(`cannot start the daemon (${(opts.daemonCommand ?? defaultDaemonCommand()).join(' ')}): ${spawnError.message}`);
       if (Date.now() > deadline) {
         throw new Error(`orasd did not start on ${path} within ${opts.timeoutMs ?? 15_000} ms (${(e as Error).message}); run \`orasd serve --socket ${path}\` to see why`);
       }

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
-import { defaultSocketPath, MethodsByName } from '../../protocol';
+import { dirname } from 'node:path';
+import { CLIENT_REFUSAL, defaultSocketPath, MethodsByName, socketFolderProblem } from '../../protocol';
 import { OrasdClient, OrasdRequestError } from '../../clients/typescript/client';
 import { probeSocket } from '../server/socket-server';
 
@@ -11,6 +12,12 @@ function errorJson(e: unknown) {
 /** `orasd daemon status|stop|sockname`. */
 export async function daemonCommand(argv: string[]): Promise<number> {
   const path = defaultSocketPath();
+  // Even probing whether a daemon answers would knock on a door someone else may have put there.
+  const problem = await socketFolderProblem(dirname(path));
+  if (problem) {
+    process.stderr.write(`orasd: ${problem}; ${CLIENT_REFUSAL}\n`);
+    return 1;
+  }
   switch (argv[0]) {
     case 'sockname': {
       const c = await OrasdClient.connect({ socketPath: path, clientName: 'orasd daemon sockname' });

@@ -20,7 +20,7 @@ from ._protocol import (
 from ._version import __version__
 from .errors import OrasdError
 from .rpc import Connection, NotificationHandler, Outcome, RequestAborted, RequestHandler
-from .spawn import DEFAULT_SERVE_ARGS, DEFAULT_SPAWN_TIMEOUT, connect_socket, start_stdio
+from .spawn import DEFAULT_SERVE_ARGS, DEFAULT_SPAWN_TIMEOUT, caller_env, connect_socket, start_stdio
 from .transport import SocketTransport, StdioTransport, Transport
 
 CLIENT_NAME = "orasd-python"
@@ -92,6 +92,12 @@ class Client(GeneratedMethods):
         The daemon comes from ``command``, else ORASD_BIN, else ``orasd`` on PATH. A daemon older
         than this client retires when told so (DAEMON_OUTDATED); the client then starts a current
         one and retries, once. ``client_version`` overrides the version sent (for tests).
+
+        ``env`` (default: this process's environment) stands for the caller: it locates the
+        socket and the daemon, its forwarded part (DOCKER_CONFIG, HOME, proxies, ORAS_*...) is
+        sent in ``initialize`` so every request finds this caller's credentials, and a daemon
+        started here gets only what it needs to run from it. A socket folder that is not a
+        private folder of this user is refused before anything is sent (DaemonUnavailable).
         """
         for attempt in (0, 1):
             sock = connect_socket(
@@ -99,7 +105,7 @@ class Client(GeneratedMethods):
             )
             client = cls(SocketTransport(sock), request_timeout=request_timeout, cancel_grace=cancel_grace)
             try:
-                client._handshake(client_name, client_version, timeout)
+                client._handshake(client_name, client_version, timeout, env)
                 return client
             except DaemonOutdated:
                 # The outdated daemon has already stopped listening: the retry starts a successor.
@@ -133,17 +139,18 @@ class Client(GeneratedMethods):
         proc = start_stdio(command, serve_args, env, stderr)
         client = cls(StdioTransport(proc), request_timeout=request_timeout, cancel_grace=cancel_grace)
         try:
-            client._handshake(client_name, client_version, timeout)
+            client._handshake(client_name, client_version, timeout, env)
         except BaseException:
             client.close()
             raise
         return client
 
-    def _handshake(self, client_name: str, client_version: Optional[str], timeout: float) -> None:
+    def _handshake(self, client_name: str, client_version: Optional[str], timeout: float, env: Optional[Mapping[str, str]]) -> None:
         self.server_info = self.initialize(
             client_name=client_name,
             client_version=client_version or __version__,
             protocol_version=PROTOCOL_VERSION,
+            env=caller_env(env),
             timeout=timeout,
         )
 

@@ -1,6 +1,7 @@
 """Finding and starting the daemon: socket path, daemon command, auto-spawn.
 
-Mirrors clients/typescript/connect.ts so every client of a user shares one daemon.
+Mirrors clients/typescript/connect.ts so every client of a user shares one daemon; the rules
+(socket path, socket folder check, environments) are generated from protocol/ into _rules.py.
 """
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ import subprocess
 import threading
 import time
 from contextlib import contextmanager
-from typing import IO, Iterator, List, Mapping, Optional, Sequence, Union
+from typing import IO, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
+from . import _rules
 from .errors import DaemonNotFound, DaemonUnavailable
 
 #: What an auto-spawned daemon is started with after ``serve --socket PATH``.
@@ -27,16 +29,22 @@ _ABSENT = (errno.ENOENT, errno.ECONNREFUSED)
 
 def default_socket_path(env: Optional[Mapping[str, str]] = None) -> str:
     """The socket path of protocol/endpoint.ts: ORASD_SOCKET, else under XDG_RUNTIME_DIR, else tmp."""
-    env = os.environ if env is None else env
-    if env.get("ORASD_SOCKET"):
-        return env["ORASD_SOCKET"]
-    if env.get("XDG_RUNTIME_DIR"):
-        return os.path.join(env["XDG_RUNTIME_DIR"], "orasd", "orasd.sock")
-    # Node's os.tmpdir() on POSIX: TMPDIR, TMP, TEMP, else /tmp, without a trailing slash.
-    tmp = env.get("TMPDIR") or env.get("TMP") or env.get("TEMP") or "/tmp"
-    if len(tmp) > 1 and tmp.endswith("/"):
-        tmp = tmp[:-1]
-    return os.path.join(tmp, f"orasd-{os.getuid()}", "orasd.sock")
+    return str(_rules.default_socket_path(os.environ if env is None else env, os.getuid()))
+
+
+def caller_env(env: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
+    """What the client sends in ``initialize`` (protocol/caller-env.ts): the part of ``env``
+    (default: this process's environment) through which the daemon finds this caller's
+    credentials, config files, helpers and proxies."""
+    return dict(_rules.forwarded_env(os.environ if env is None else env))
+
+
+def refuse_untrusted_folder(path: str) -> None:
+    """Raises DaemonUnavailable when the socket's folder could belong to someone else: a fake
+    daemon there would receive everything sent, passwords included. Checked before connecting."""
+    problem = _rules.socket_folder_problem(os.path.dirname(path) or ".")
+    if problem:
+        raise DaemonUnavailable(f"{problem}; {_rules.CLIENT_REFUSAL}")
 
 
 def daemon_command(env: Optional[Mapping[str, str]] = None) -> List[str]:
@@ -86,18 +94,23 @@ def spawn_daemon(
     serve_args: Sequence[str] = DEFAULT_SERVE_ARGS,
     env: Optional[Mapping[str, str]] = None,
 ) -> "subprocess.Popen[bytes]":
-    """Starts ``orasd serve --socket PATH`` in its own session, detached, stdio on /dev/null."""
+    """Starts ``orasd serve --socket PATH`` in its own session, detached, stdio on /dev/null.
+
+    The daemon runs in the socket's folder (its state folder), not ours, and gets of ``env`` only
+    what it needs to run (protocol/endpoint.ts DAEMON_ENV_*): credentials and proxies come with
+    each caller's requests, never from whoever started it.
+    """
     cmd = list(command) if command else daemon_command(env)
-    child_env = dict(os.environ if env is None else env)
-    child_env["ORASD_SOCKET"] = socket_path
+    path = os.path.abspath(socket_path)
     proc = subprocess.Popen(
-        [*cmd, "serve", "--socket", socket_path, *serve_args],
+        [*cmd, "serve", "--socket", path, *serve_args],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
         close_fds=True,
-        env=child_env,
+        cwd=os.path.dirname(path),
+        env=_rules.daemon_env(os.environ if env is None else env, path),
     )
     _reap(proc)
     return proc
@@ -158,6 +171,7 @@ def connect_socket(
 ) -> socket.socket:
     """Connects to the daemon's socket, starting a daemon when none answers there."""
     path = socket_path or default_socket_path(env)
+    refuse_untrusted_folder(path)
     try:
         return try_connect(path)
     except OSError as e:
@@ -170,6 +184,7 @@ def connect_socket(
     folder = os.path.dirname(path) or "."
     # The daemon makes this folder 0700 itself; we need it earlier, for the lock file.
     os.makedirs(folder, mode=0o700, exist_ok=True)
+    refuse_untrusted_folder(path)  # someone else may have made it between the check and makedirs
     with _spawn_lock(path + ".spawn.lock", deadline) as locked:
         try:
             return try_connect(path)  # another client started it while we waited for the lock

@@ -233,6 +233,67 @@ def test_socket_path_follows_protocol_endpoint():
     assert orasd.default_socket_path({}) == f"/tmp/orasd-{uid}/orasd.sock"
 
 
+class FakeDaemon:
+    """A listener of the test's own where a client looks for its daemon (another user's, in the
+    attack): records what it receives and answers each line with an error."""
+
+    def __init__(self, path: str):
+        self.connections = 0
+        self.received = b""
+        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.server.bind(path)
+        self.server.listen(4)
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            self.connections += 1
+            with conn:
+                while b"\n" not in self.received:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        break
+                    self.received += chunk
+                first = json.loads(self.received.split(b"\n")[0])
+                conn.sendall(json.dumps({"jsonrpc": "2.0", "id": first["id"], "error": {"code": -32603, "message": "fake"}}).encode() + b"\n")
+
+    def close(self) -> None:
+        self.server.close()
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o711, 0o770], ids=["777", "711", "770"])
+def test_a_socket_folder_others_can_enter_is_refused_before_anything_is_sent(session_dir, mode):
+    path = private_socket(session_dir, f"open-{mode:o}")
+    fake = FakeDaemon(path)
+    os.chmod(os.path.dirname(path), mode)
+    try:
+        with pytest.raises(orasd.DaemonUnavailable, match=f"{os.path.dirname(path)} is accessible to other users.*set ORASD_SOCKET"):
+            Client.connect(path, env={**os.environ, "ORASD_SOCKET": path})
+        assert (fake.connections, fake.received) == (0, b"")
+    finally:
+        fake.close()
+
+
+def test_initialize_carries_the_forwarded_part_of_the_callers_environment(session_dir):
+    path = private_socket(session_dir, "fake-env")
+    fake = FakeDaemon(path)
+    env = {**os.environ, "DOCKER_CONFIG": "/caller/docker", "HTTPS_PROXY": "http://proxy:3128", "ORAS_X": "1", "UNRELATED": "secret"}
+    try:
+        with pytest.raises(orasd.OrasdError, match="fake"):
+            Client.connect(path, env=env)
+        init = json.loads(fake.received.split(b"\n")[0])
+        assert init["method"] == "initialize"
+        assert init["params"]["env"] == orasd.spawn.caller_env(env)
+        assert init["params"]["env"]["DOCKER_CONFIG"] == "/caller/docker" and init["params"]["env"]["HTTPS_PROXY"] == "http://proxy:3128"
+        assert "UNRELATED" not in init["params"]["env"] and "ORASD_SOCKET" not in init["params"]["env"]
+    finally:
+        fake.close()
+
+
 def test_closing_the_client_fails_waiting_calls_and_cancels_them_in_the_daemon(client, dist, tmp_path):
     big = tmp_path / "big.bin"
     with open(big, "wb") as f:

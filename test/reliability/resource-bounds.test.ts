@@ -201,6 +201,7 @@ describe('number of connections', () => {
     assert.match(lsp.outcome.answers[1]?.error?.message, /an unfinished message after 1 s/);
     for (const o of [silent.outcome, partial.outcome]) assert.equal(o.answers[0]?.error?.code, ErrorCodes.LimitExceeded);
     assert.ok(((await served.request(2, 'status', {})).result as { pid: number }).pid > 0, 'a connection that completed its messages is not timed out');
+    figures.frameTimeoutClosed = 3;
     served.close();
   });
 });

@@ -56,9 +56,11 @@ export class ClientConnection {
 
   private onFrameProblem(p: FrameProblem): void {
     this.log.warn({ code: p.code, detail: p.message }, 'bad frame from client');
-    void this.writer.write({ jsonrpc: '2.0', id: p.id, error: { code: p.code, message: p.message, ...(p.data ? { data: p.data } : {}) } }).then(() => {
-      if (p.fatal) this.close();
-    });
+    const sent = this.writer.write({ jsonrpc: '2.0', id: p.id, error: { code: p.code, message: p.message, ...(p.data ? { data: p.data } : {}) } });
+    if (!p.fatal) return;
+    // A peer that never reads would keep the answer, and so the connection, pending for ever.
+    const grace = new Promise((r) => setTimeout(r, 2000).unref());
+    void Promise.race([sent, grace]).then(() => this.close());
   }
 
   private async dispatch(method: string, rawParams: unknown, token: CancellationToken): Promise<unknown> {

@@ -44,7 +44,7 @@ function render(f: Record<string, Figures>): { text: string; lost: string[] } {
       [
         'never-ending 16 MB frames on 200 connections at once (100 NDJSON lines without a newline, 100 LSP bodies that never end)',
         rb.floodConnections,
-        `${rb.refusedNdjson + rb.refusedLsp} closed with LIMIT_EXCEEDED (64 MiB budget of unfinished input); RSS ${rb.rssBeforeMiB} → peak ${rb.rssPeakMiB} MiB (2 GB before); another client's status answered ${rb.statusDuringFlood} times meanwhile`,
+        `${rb.refusedNdjson + rb.refusedLsp} closed with LIMIT_EXCEEDED (64 MiB budget of unfinished input); RSS ${rb.rssBeforeMiB} → peak ${rb.rssPeakMiB} MiB (1.6 GB without the budget, 2 GB before the decoder joined chunks once); another client's status answered ${rb.statusDuringFlood} times meanwhile`,
       ],
       [
         'connections past the limit, daemon under an open-file limit of 128 (→ 32 connections)',

@@ -74,16 +74,12 @@ function listen(s: Socket, framing?: 'lsp' | 'ndjson'): { outcome: Outcome; done
 /** Sends `prefix` then `size` bytes of 'a' in 1 MiB writes, stopping when the daemon closes the socket. */
 async function sendEndless(s: Socket, prefix: string, size: number, outcome: Outcome): Promise<void> {
   const chunk = Buffer.alloc(1 << 20, 0x61);
+  const closed = new Promise<void>((r) => s.once('close', () => r()));
   s.write(prefix);
   while (outcome.written < size && !s.destroyed && !outcome.closed) {
     const n = Math.min(chunk.length, size - outcome.written);
     outcome.written += n;
-    if (!s.write(n === chunk.length ? chunk : chunk.subarray(0, n))) {
-      await new Promise<void>((r) => {
-        s.once('drain', r);
-        s.once('close', r);
-      });
-    }
+    if (!s.write(n === chunk.length ? chunk : chunk.subarray(0, n))) await Promise.race([new Promise((r) => s.once('drain', r)), closed]);
   }
 }
 
@@ -144,6 +140,10 @@ describe('number of connections', () => {
     for (let i = 1; i < limit; i++) admitted.push(new RawClient(await connect(d.socketPath)));
     for (const [i, c] of admitted.entries()) assert.ok(((await c.request(i, 'status', {})).result as { pid: number }).pid > 0, `connection ${i} is served`);
 
+    // An LSP client (the TypeScript one) is refused in its own framing, with the code it can act on.
+    const e = await failure(d.client());
+    assert.equal(e.code, ErrorCodes.LimitExceeded);
+
     // 100 more than the limit allows, 8 at a time: each is told, to the id of its request.
     const extra = await pool(
       Array.from({ length: 100 }, (_, i) => i),
@@ -177,10 +177,6 @@ describe('number of connections', () => {
     );
     figures.burstRefusedWithAnswer = burst.filter((b) => b === 'refused').length;
     assert.equal(burst.filter((b) => b === 'served').length, 0, 'none of the burst was served past the limit');
-
-    // An LSP client (the TypeScript one) is refused in its own framing, with the code it can act on.
-    const e = await failure(d.client());
-    assert.equal(e.code, ErrorCodes.LimitExceeded);
 
     for (const [i, c] of admitted.entries()) assert.ok(((await c.request(1000 + i, 'status', {})).result as { pid: number }).pid > 0, `connection ${i} still served`);
     admitted.pop()!.close();

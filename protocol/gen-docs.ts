@@ -61,7 +61,7 @@ function exchange(m: MethodSpec): string {
 
 const ERROR_MEANINGS: Record<string, string> = {
   ParseError: 'The bytes were not JSON (or the framing broke; then the connection closes).',
-  InvalidRequest: 'Not a JSON-RPC request (batch arrays, wrong shapes, a message over 16 MiB).',
+  InvalidRequest: 'Not a JSON-RPC request (batch arrays, wrong shapes).',
   MethodNotFound: 'No such method.',
   InvalidParams: 'Params fail the method\'s schema; `data.detail` lists the offending JSON pointers.',
   InternalError: 'A bug in orasd; the daemon log has the stack.',
@@ -96,6 +96,7 @@ const ERROR_MEANINGS: Record<string, string> = {
   Timeout: 'An operation exceeded its time limit.',
   IncompleteGraph: 'A destination graph found incomplete and not healable.',
   UnsafeArchive: 'A folder layer holds entries escaping the folder, links out of it, or device files.',
+  LimitExceeded: 'A limit protecting the shared daemon: message size, unfinished input across connections, connection count, frame timeout (and listings, extractions); `data.detail` names it, `data.hint` how to raise it.',
   DaemonOutdated: 'The client is newer than the daemon: the daemon retires; reconnect to start a current one.',
   ShuttingDown: 'The daemon is stopping; retry and a new one will start.',
 };
@@ -140,7 +141,25 @@ as JSON Schema is in [\`schema.json\`](schema.json) for clients in other languag
 - **Handshake**: \`initialize\` (and \`cli/run\`) carry \`clientVersion\`. A client newer than the daemon gets
   \`DAEMON_OUTDATED\` (1200): the daemon frees the socket, finishes its work and exits; the client
   starts a current daemon and retries once. An older client never replaces a newer daemon.
-- Messages are limited to 16 MiB. Requests run concurrently; answers come as they complete.
+- Requests run concurrently; answers come as they complete.
+- **Limits** (one daemon serves every client of a user, so none may starve the others; each
+  refusal is \`LIMIT_EXCEEDED\` (1114) with \`data.detail\` naming the limit and \`data.hint\` the
+  \`orasd serve\` flag that raises it):
+  - a message is at most 16 MiB (\`--max-message-mib\`): a longer NDJSON line is skipped (never held)
+    and answered with an error, the connection goes on; a longer LSP \`Content-Length\` ends the
+    connection before its body is read;
+  - unfinished messages are held up to 64 MiB across all connections (\`--max-buffered-mib\`); a
+    connection holding more than 64 KiB of one when the total is over gets the error and is closed
+    (an ordinary request, a few KiB, is never refused for what others hold);
+  - at most \`--max-connections\` socket connections at once (default: half of the open-file limit
+    left after 64 kept for registry connections and files, at most 1024); one more is answered in
+    its own framing, to the id of its first request, and closed; the others are unaffected;
+  - a socket connection that completes no message within 60 s of connecting, or leaves one
+    unfinished for 60 s, is answered and closed (\`--frame-timeout\`); an idle connection between
+    complete messages is never closed.
+- **Working directory**: the daemon chdirs at start-up to its state folder (the socket's), never
+  staying in the folder it was started from (deleting that folder must not break it); relative
+  paths in a request resolve against the request's \`cwd\`, which clients send.
 
 ## Conventions
 - **Targets** are named as oras writes them: \`reference\` is \`host[:port]/repo[:tag[,tag...]]\` or

@@ -117,7 +117,9 @@ describe('bad input gets a documented error and the daemon keeps serving', () =>
   test('a 20 MiB line is refused without being kept, and the connection goes on', async () => {
     const raw = await daemon.ndjson();
     raw.send(`{"jsonrpc":"2.0","id":1,"method":"status","params":{"x":"${'a'.repeat(20 * 1024 * 1024)}"}}\n`);
-    assert.equal(((await raw.next(30_000)).error as { code: number }).code, ErrorCodes.InvalidRequest);
+    const refused = (await raw.next(30_000)).error as { code: number; data: { code: string } };
+    assert.equal(refused.code, ErrorCodes.LimitExceeded);
+    assert.equal(refused.data.code, 'LIMIT_EXCEEDED');
     assert.ok(((await raw.request(2, 'status', {})).result as { pid: number }).pid > 0);
     raw.close();
   });

@@ -1,9 +1,11 @@
-import { dirname } from 'node:path';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultSocketPath } from '../../protocol/endpoint';
 import { Engine } from '../api/engine';
 import { createLogger, type Logger } from '../log';
+import { ConnectionLimit } from '../server/connection-limit';
 import { Daemon } from '../server/daemon';
+import { MiB, defaultLimits, type ServerLimits } from '../server/limits';
 import { AlreadyRunning, ensurePrivateDir, listenSocket, type SocketListener } from '../server/socket-server';
 import { TempJournal, recoverTemps } from '../server/temp-journal';
 import { VERSION } from '../version';
@@ -24,8 +26,19 @@ export const SERVE_USAGE = `Usage: orasd serve (--stdio | --socket [PATH]) [opti
                           (default ORASD_RETRY_DELAY or 200)
   --http2                 offer HTTP/2 to registries over TLS (default ORASD_HTTP2=1, else HTTP/1.1 only)
 
+Limits that keep one client from starving the others (a client past one gets LIMIT_EXCEEDED):
+  --max-connections N     socket connections at once (default ORASD_MAX_CONNECTIONS, else half the
+                          open-file limit left after 64 kept for registries and files, at most 1024)
+  --max-message-mib N     largest message (default ORASD_MAX_MESSAGE_MIB or 16)
+  --max-buffered-mib N    unfinished messages held across all connections; past it the connection
+                          holding more than 64 KiB is closed (default ORASD_MAX_BUFFERED_MIB or 64)
+  --frame-timeout SECONDS a socket connection that sends no complete message this long after
+                          connecting, or leaves one unfinished this long, is closed
+                          (default ORASD_FRAME_TIMEOUT or 60)
+
 Temporary files of running operations are listed in a journal next to the socket; a daemon
-starting there removes what a daemon that died without cleaning up (kill -9) left behind.
+starting there removes what a daemon that died without cleaning up (kill -9) left behind. That
+folder is also the daemon's working directory, whatever folder it was started from.
 `;
 
 export async function serve(argv: string[]): Promise<number> {
@@ -58,6 +71,10 @@ export async function serve(argv: string[]): Promise<number> {
       'retry-attempts': { type: 'string' },
       'retry-delay': { type: 'string' },
       http2: { type: 'boolean' },
+      'max-connections': { type: 'string' },
+      'max-message-mib': { type: 'string' },
+      'max-buffered-mib': { type: 'string' },
+      'frame-timeout': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -80,14 +97,29 @@ export async function serve(argv: string[]): Promise<number> {
   const timeout = num('registry-timeout', 'ORASD_REGISTRY_TIMEOUT', 0.001);
   const attempts = num('retry-attempts', 'ORASD_RETRY_ATTEMPTS', 1);
   const delay = num('retry-delay', 'ORASD_RETRY_DELAY', 0);
-  for (const v of [timeout, attempts, delay]) {
+  const maxConnections = num('max-connections', 'ORASD_MAX_CONNECTIONS', 1);
+  const maxMessageMiB = num('max-message-mib', 'ORASD_MAX_MESSAGE_MIB', 0.001);
+  const maxBufferedMiB = num('max-buffered-mib', 'ORASD_MAX_BUFFERED_MIB', 0.001);
+  const frameTimeout = num('frame-timeout', 'ORASD_FRAME_TIMEOUT', 0.001);
+  for (const v of [timeout, attempts, delay, maxConnections, maxMessageMiB, maxBufferedMiB, frameTimeout]) {
     if (v instanceof Error) {
       process.stderr.write(v.message);
       return 2;
     }
   }
-  const log = createLogger({ ...(values['log-level'] ? { level: values['log-level'] } : {}), ...(values['log-file'] ? { file: values['log-file'] } : {}) });
-  const journal = await openJournal(dirname(socketPath ?? defaultSocketPath()), log);
+  const defaults = defaultLimits();
+  const limits: ServerLimits = {
+    maxConnections: typeof maxConnections === 'number' ? Math.floor(maxConnections) : defaults.maxConnections,
+    maxMessageBytes: typeof maxMessageMiB === 'number' ? Math.round(maxMessageMiB * MiB) : defaults.maxMessageBytes,
+    maxBufferedBytes: typeof maxBufferedMiB === 'number' ? Math.round(maxBufferedMiB * MiB) : defaults.maxBufferedBytes,
+    frameTimeoutMs: typeof frameTimeout === 'number' ? Math.round(frameTimeout * 1000) : defaults.frameTimeoutMs,
+  };
+  // Paths given relative to the folder the daemon was started from, before it leaves that folder.
+  if (socketPath !== undefined || socket) socketPath = resolvePath(socketPath ?? defaultSocketPath());
+  const log = createLogger({ ...(values['log-level'] ? { level: values['log-level'] } : {}), ...(values['log-file'] ? { file: resolvePath(values['log-file']) } : {}) });
+  const stateDir = dirname(socketPath ?? resolvePath(defaultSocketPath()));
+  const journal = await openJournal(stateDir, log);
+  leaveClientFolder(journal ? stateDir : '/', log);
   const engine = new Engine({
     log,
     ...(journal ? { temps: journal } : {}),
@@ -115,7 +147,9 @@ export async function serve(argv: string[]): Promise<number> {
       ...(socket ? { socketPath: socketPath ?? defaultSocketPath() } : {}),
       onStop: resolve,
       stopListening: async () => (await listening)?.close(),
+      limits,
     });
+    const gate = new ConnectionLimit(limits.maxConnections, log);
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void daemon.shutdown(sig));
     if (values.stdio) {
       daemon.serve(process.stdin, process.stdout, { framing: 'lsp', label: 'stdio' });
@@ -125,10 +159,10 @@ export async function serve(argv: string[]): Promise<number> {
       const path = socketPath ?? defaultSocketPath();
       listening = listenSocket(path, (s) => {
         s.on('error', () => s.destroy());
-        daemon.serve(s, s, { label: 'socket' });
+        if (gate.admit(s)) daemon.serve(s, s, { label: 'socket', shared: true });
       }).then(
         (listener) => {
-          log.info({ version: VERSION, socket: path, idleTimeoutSeconds: idleSeconds }, 'orasd serving');
+          log.info({ version: VERSION, socket: path, idleTimeoutSeconds: idleSeconds, limits }, 'orasd serving');
           return listener;
         },
         (e) => {
@@ -148,6 +182,20 @@ export async function serve(argv: string[]): Promise<number> {
   journal?.close();
   await new Promise<void>((r) => log.flush(() => r()));
   return reason === 'already running' || reason === 'listen failed' ? 1 : 0;
+}
+
+/**
+ * The daemon outlives the folder it was started from (a client's, perhaps a temporary one): once
+ * that folder is deleted every request without `cwd` would fail ("uv_cwd"). It works in its own
+ * state folder instead, or in / when it has none it can trust.
+ */
+function leaveClientFolder(dir: string, log: Logger): void {
+  try {
+    process.chdir(dir);
+  } catch (e) {
+    log.warn({ dir, detail: (e as Error).message }, 'cannot work in the state folder; working in /');
+    process.chdir('/');
+  }
 }
 
 /**

@@ -9,7 +9,7 @@ import type { CallContext } from '../api/engine';
 import { OrasdError } from '../errors';
 import type { Logger } from '../log';
 import type { Framing } from './frame-decoder';
-import { FramedReader, FramedWriter, type FrameProblem } from './transport';
+import { FramedReader, FramedWriter, type FrameProblem, type ReaderLimits } from './transport';
 import type { Daemon } from './daemon';
 import { runCliRequest } from './cli-bridge';
 
@@ -34,10 +34,10 @@ export class ClientConnection {
     readonly daemon: Daemon,
     input: Readable,
     output: Writable,
-    opts: { framing?: Framing; label: string },
+    opts: { framing?: Framing; label: string; limits: ReaderLimits },
   ) {
     this.log = daemon.log.child({ client: this.id });
-    this.reader = new FramedReader(input, (p) => this.onFrameProblem(p), opts.framing);
+    this.reader = new FramedReader(input, (p) => this.onFrameProblem(p), opts.limits, opts.framing);
     // Before the peer has shown its framing (garbage first bytes), answer in NDJSON: readable in a terminal.
     this.writer = new FramedWriter(output, () => this.reader.decoder.detected ?? 'ndjson');
     this.connection = createMessageConnection(this.reader, this.writer, {
@@ -56,9 +56,11 @@ export class ClientConnection {
 
   private onFrameProblem(p: FrameProblem): void {
     this.log.warn({ code: p.code, detail: p.message }, 'bad frame from client');
-    void this.writer.write({ jsonrpc: '2.0', id: p.id, error: { code: p.code, message: p.message } }).then(() => {
-      if (p.fatal) this.close();
-    });
+    const sent = this.writer.write({ jsonrpc: '2.0', id: p.id, error: { code: p.code, message: p.message, ...(p.data ? { data: p.data } : {}) } });
+    if (!p.fatal) return;
+    // A peer that never reads would keep the answer, and so the connection, pending for ever.
+    const grace = new Promise((r) => setTimeout(r, 2000).unref());
+    void Promise.race([sent, grace]).then(() => this.close());
   }
 
   private async dispatch(method: string, rawParams: unknown, token: CancellationToken): Promise<unknown> {

@@ -6,6 +6,7 @@ import type { Logger } from '../log';
 import { VERSION, compareVersions } from '../version';
 import { ClientConnection } from './client-connection';
 import type { Framing } from './frame-decoder';
+import { InputBudget, defaultLimits, type ServerLimits } from './limits';
 import { RequestStats } from './stats';
 
 export interface DaemonOptions {
@@ -18,6 +19,8 @@ export interface DaemonOptions {
   onStop: (reason: string) => void;
   /** Stop accepting new clients (close the listener, free the socket path for a successor). */
   stopListening?: () => Promise<void>;
+  /** Defaults: defaultLimits(). */
+  limits?: ServerLimits;
 }
 
 /** The process-wide state of a serving daemon: its clients, counters and lifecycle. */
@@ -29,15 +32,24 @@ export class Daemon {
   private clientsTotal = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   stopping = false;
+  readonly limits: ServerLimits;
+  /** Unfinished input held across socket connections. */
+  readonly inputBudget: InputBudget;
 
   constructor(private readonly opts: DaemonOptions) {
     this.engine = opts.engine;
     this.log = opts.log;
+    this.limits = opts.limits ?? defaultLimits();
+    this.inputBudget = new InputBudget(this.limits.maxBufferedBytes);
     this.touch();
   }
 
-  serve(input: Readable, output: Writable, opts: { framing?: Framing; label: string }): ClientConnection {
-    const c = new ClientConnection(this, input, output, opts);
+  /** `shared`: a socket client, one of many, held to the budget and the frame timeout; stdio's one client is not. */
+  serve(input: Readable, output: Writable, opts: { framing?: Framing; label: string; shared?: boolean }): ClientConnection {
+    const limits = opts.shared
+      ? { maxMessageBytes: this.limits.maxMessageBytes, frameTimeoutMs: this.limits.frameTimeoutMs, budget: this.inputBudget }
+      : { maxMessageBytes: this.limits.maxMessageBytes, frameTimeoutMs: 0 };
+    const c = new ClientConnection(this, input, output, { ...(opts.framing ? { framing: opts.framing } : {}), label: opts.label, limits });
     this.clients.add(c);
     this.clientsTotal += 1;
     this.touch();

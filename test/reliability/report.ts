@@ -33,6 +33,7 @@ function render(f: Record<string, Figures>): { text: string; lost: string[] } {
   const hr = need('hostile-registry');
   const ft = need('fuzz-tar');
   const fp = need('fuzz-parsers');
+  const rb = need('resource-bounds');
   if (hi.internalErrors) lost.push('hostile-input/internalErrors');
   if (hr.writesOutside || ft.escapes) lost.push('writes outside the output folder');
   const inputTable = table(
@@ -40,6 +41,18 @@ function render(f: Record<string, Figures>): { text: string; lost: string[] } {
     [
       ['malformed frames and messages (bad, huge or conflicting Content-Length, a 100 MB line, JSON nested 100,000 deep, odd ids and method names, garbage on 64 connections)', hi.frames, `documented errors; the daemon kept serving; RSS ${hi.rssStartMiB} → peak ${hi.rssPeakMiB} MiB`],
       ['requests flooded by a client that never reads its answers', hi.floodRequests, 'other clients still served; RSS bounded (see above)'],
+      [
+        'never-ending 16 MB frames on 200 connections at once (100 NDJSON lines without a newline, 100 LSP bodies that never end)',
+        rb.floodConnections,
+        `${rb.refusedNdjson + rb.refusedLsp} closed with LIMIT_EXCEEDED (64 MiB budget of unfinished input); RSS ${rb.rssBeforeMiB} → peak ${rb.rssPeakMiB} MiB (1.6 GB without the budget, 2 GB before the decoder joined chunks once); another client's status answered ${rb.statusDuringFlood} times meanwhile`,
+      ],
+      [
+        'connections past the limit, daemon under an open-file limit of 128 (→ 32 connections)',
+        rb.connectionsRefused + rb.burst,
+        `${rb.connectionsRefused} one after another: each told LIMIT_EXCEEDED, to its request's id, in its framing; ${rb.burst} at once: ${rb.burstRefusedWithAnswer} told, the rest closed; existing clients served throughout, newcomers accepted once some left`,
+      ],
+      ['connections that complete no message (silent, half a line, half an LSP body)', rb.frameTimeoutClosed, 'LIMIT_EXCEEDED and closed after --frame-timeout; a connection idle between messages kept'],
+      ['the folder the daemon was started from deleted', 1, `the daemon works in its ${rb.cwdAfterStartFolderDeleted}; push and blob/fetch without cwd work (checked with oras)`],
       ['hostile references and digests × 13 methods', hi.references, 'INVALID_REFERENCE / DIGEST_INVALID, no request sent'],
       ['fuzzed params (wrong types, missing, unknown fields) for every method', hi.fuzzedRequests, `${hi.internalErrors} INTERNAL_ERROR; nothing written outside the sandbox`],
       ['blobs and manifests whose bytes do not match their digest (served by the proxy)', hr.servedMismatches, 'DIGEST_MISMATCH; no file written, no manifest copied'],

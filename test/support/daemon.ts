@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,15 +20,31 @@ export interface TestDaemon {
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  args?: string[];
+  /** The folder the daemon is started from (default: the test's). */
+  cwd?: string;
+  /** Its state folder, made 0700 if missing (default: a fresh one under the temporary folder). */
+  dir?: string;
+  /** Its open-file limit (soft and hard), set by the shell that starts it. */
+  nofile?: number;
+}
+
 /** Starts a private daemon on a socket in a fresh 0700 folder, logging at debug level to a file. */
-export async function startDaemon(opts: { env?: NodeJS.ProcessEnv; args?: string[] } = {}): Promise<TestDaemon> {
-  const dir = await mkdtemp(join(tmpdir(), 'orasd-test-'));
+export async function startDaemon(opts: StartOptions = {}): Promise<TestDaemon> {
+  const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'orasd-test-')));
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const socketPath = join(dir, 'orasd.sock');
   const logFile = join(dir, 'orasd.log');
   const env = { ...process.env, ORASD_SOCKET: socketPath, DOCKER_CONFIG: join(dir, 'docker'), ...opts.env };
-  const proc = spawn(process.execPath, [MAIN, 'serve', '--socket', socketPath, '--log-file', logFile, '--log-level', 'debug', ...(opts.args ?? [])], {
+  const argv = [MAIN, 'serve', '--socket', socketPath, '--log-file', logFile, '--log-level', 'debug', ...(opts.args ?? [])];
+  // `exec` keeps the pid: the shell becomes the daemon.
+  const [cmd, args] = opts.nofile ? ['/bin/sh', ['-c', `ulimit -n ${opts.nofile} && exec "$0" "$@"`, process.execPath, ...argv]] : [process.execPath, argv];
+  const proc = spawn(cmd, args, {
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
   });
   let stderr = '';
   proc.stderr!.on('data', (d) => (stderr += d));

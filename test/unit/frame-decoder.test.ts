@@ -72,9 +72,64 @@ test('fuzz: random bytes never throw and never buffer past the limit', () => {
       for (const c of chunks) {
         const ev = d.push(Buffer.from(c));
         for (const e of ev) assert.ok(['message', 'parse-error', 'too-large', 'fatal'].includes(e.kind));
-        assert.ok((d as unknown as { buf: Buffer }).buf.length <= 256 + 8 * 1024 + 400);
+        assert.ok(d.buffered <= 256 + 8 * 1024 + 400);
       }
     }),
     { numRuns: 2000 },
   );
+});
+
+test('a long frame arriving in many chunks is joined once, not copied again per chunk', () => {
+  // Joining the held bytes on every chunk copied a 16 MB line ~256 times (2 GB for one line).
+  const chunk = Buffer.alloc(64 * 1024, 0x61);
+  const chunks = 256;
+  const size = chunk.length * chunks;
+  const concat = Buffer.concat;
+  let copied = 0;
+  Buffer.concat = ((list: readonly Uint8Array[], total?: number) => {
+    const b = concat(list, total);
+    copied += b.length;
+    return b;
+  }) as typeof Buffer.concat;
+  try {
+    for (const framing of ['ndjson', 'lsp'] as const) {
+      copied = 0;
+      const d = new FrameDecoder({ maxMessageBytes: 32 * 1024 * 1024 });
+      const events: DecodeEvent[] = [];
+      const open = '{"x":"';
+      const close = '"}';
+      if (framing === 'lsp') events.push(...d.push(Buffer.from(`Content-Length: ${open.length + size + close.length}\r\n\r\n`)));
+      events.push(...d.push(Buffer.from(open)));
+      for (let i = 0; i < chunks; i++) {
+        events.push(...d.push(chunk));
+        assert.equal(d.midFrame, true);
+      }
+      assert.ok(d.buffered >= size, `${framing}: holds the frame so far`);
+      events.push(...d.push(Buffer.from(framing === 'lsp' ? close : `${close}\n`)));
+      assert.equal(events.length, 1, framing);
+      assert.equal(((events[0] as { value: { x: string } }).value.x).length, size);
+      assert.equal(d.buffered, 0);
+      assert.equal(d.midFrame, false);
+      assert.ok(copied <= 2 * size, `${framing}: ${Math.round(copied / 2 ** 20)} MiB copied for a ${size / 2 ** 20} MiB frame`);
+    }
+  } finally {
+    Buffer.concat = concat;
+  }
+});
+
+test('an empty LSP body and whitespace before the first frame', () => {
+  const d = new FrameDecoder({ maxMessageBytes: LIMIT });
+  assert.deepEqual(d.push(Buffer.from(' \r\n')), []);
+  assert.equal(d.midFrame, false);
+  assert.deepEqual(d.push(Buffer.from('Content-Length: 0\r\n\r\n')).map((e) => e.kind), ['parse-error']);
+  assert.deepEqual(msgs(d.push(encodeFrame('lsp', { a: 1 }))), [{ a: 1 }]);
+});
+
+test('abandon drops what is held and ignores the rest', () => {
+  const d = new FrameDecoder({ maxMessageBytes: LIMIT });
+  d.push(Buffer.from('{"a":'));
+  assert.equal(d.buffered, 5);
+  d.abandon();
+  assert.equal(d.buffered, 0);
+  assert.deepEqual(d.push(Buffer.from('1}\n{"b":2}\n')), []);
 });

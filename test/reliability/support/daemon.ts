@@ -78,24 +78,23 @@ export async function failure(p: Promise<unknown>): Promise<OrasdRequestError> {
 }
 
 /**
- * A daemon whose working folder, temporary folder and docker config all live under `root`, for
- * feeding it hostile input: whatever it writes by mistake can be found there.
+ * A daemon whose state folder (its working folder too), temporary folder and docker config all
+ * live under `root`, for feeding it hostile input: whatever it writes by mistake can be found there.
+ * It is started from `root/cwd`.
  */
 export async function startSandboxedDaemon(root: string): Promise<ReliabilityDaemon> {
   const { mkdir } = await import('node:fs/promises');
   const tmp = join(root, 'tmp');
   await mkdir(tmp, { recursive: true });
   await mkdir(join(root, 'cwd'), { recursive: true });
-  // The daemon inherits its working folder: relative paths in requests without cwd land in the sandbox.
-  const here = process.cwd();
-  process.chdir(join(root, 'cwd'));
-  try {
-    const d = await startDaemon({
-      env: { TMPDIR: tmp, HOME: join(root, 'home'), DOCKER_CONFIG: join(root, 'docker') },
-      args: ['--registry-timeout', String(REGISTRY_TIMEOUT_S), '--retry-attempts', '2', '--retry-delay', '10'],
-    });
-    return Object.assign(d, { tmp });
-  } finally {
-    process.chdir(here);
-  }
+  const d = await startDaemon({
+    dir: join(root, 'state'),
+    cwd: join(root, 'cwd'),
+    env: { TMPDIR: tmp, HOME: join(root, 'home'), DOCKER_CONFIG: join(root, 'docker') },
+    args: ['--registry-timeout', String(REGISTRY_TIMEOUT_S), '--retry-attempts', '2', '--retry-delay', '10'],
+  });
+  return Object.assign(d, { tmp });
 }
+
+/** What a daemon keeps in its state folder: its socket, its log, its temp-file journal. */
+export const STATE_FILES = /^(orasd\.sock|orasd\.log|temps-\d+\.journal)$/;

@@ -128,8 +128,11 @@ describe('a folder layer never removes what the user has', () => {
       await mkdir(join(src, 'docs'), { recursive: true });
       await writeFile(join(src, 'docs', 'other.txt'), 'other\n');
       await make(join(src, 'docs'));
+      // A file layer before the folder layer: it would land first if the conflict were found late.
+      await writeFile(join(src, 'readme.txt'), 'readme\n');
       const ref = `${dist.host}/rel/pullsafe/as-${what.replace(/\W/g, '')}-${uid()}:v1`;
-      await orasPush(src, ref);
+      const pushed = await oras(tools, ['push', '--plain-http', ref, 'readme.txt', 'docs'], { cwd: src });
+      assert.equal(pushed.code, 0, pushed.stderr);
 
       const { out, a, b } = await userFolder();
       const theirs = `${out}-oras`;
@@ -194,6 +197,25 @@ describe('a folder layer never removes what the user has', () => {
       if (kind === 'symlink') assert.equal(await readlink(join(out, 'docs', 'important')), 'real');
       figures.conflicts++;
     }
+  });
+
+  test('a file whose destination is the user\'s symlink (pointing inside the folder): FILE_EXISTS, the link kept (oras replaces it)', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const src = join(ws, `src-${uid()}`);
+    await mkdir(src);
+    await writeFile(join(src, 'notes.txt'), 'from the artifact\n');
+    const ref = `${dist.host}/rel/pullsafe/filelink-${uid()}:v1`;
+    const r = await oras(tools, ['push', '--plain-http', ref, 'notes.txt'], { cwd: src });
+    assert.equal(r.code, 0, r.stderr);
+    const out = join(ws, `user-${uid()}`);
+    await mkdir(out);
+    await writeFile(join(out, 'real.txt'), 'mine\n');
+    await symlink('real.txt', join(out, 'notes.txt'));
+    const e = await failure(c.pull({ reference: ref, output: out }));
+    assert.equal(e.code, ErrorCodes.FileExists, `${e.code} ${e.message}`);
+    assert.equal(e.data?.path, join(out, 'notes.txt'));
+    assert.equal(await readlink(join(out, 'notes.txt')), 'real.txt');
+    assert.equal(await readFile(join(out, 'real.txt'), 'utf8'), 'mine\n');
+    figures.conflicts++;
   });
 
   test('pulling the same artifact twice into one folder still works; the user\'s other files stay; keepOldFiles refuses', { timeout: TEST_TIMEOUT_MS }, async () => {

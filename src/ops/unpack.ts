@@ -131,7 +131,8 @@ export async function extractFolderLayer(content: Readable, opts: ExtractOptions
     },
   }) as unknown as NodeJS.WritableStream & NodeJS.EventEmitter & { reservations: unknown };
   const reservations = new SerialReservations();
-  extractor.reservations = reservations;
+  // tar 7's reservations are a public field; a later tar keeps its own private (and fixed) ones.
+  if (typeof (extractor.reservations as { reserve?: unknown } | undefined)?.reserve === 'function') extractor.reservations = reservations;
   // node-tar's extractor is a minipass stream: it signals completion with 'close', which
   // stream.pipeline does not wait for, so it is fed by hand with backpressure.
   let tarError: Error | undefined;

@@ -54,6 +54,12 @@ export const PullParams = Obj({
   mediaTypes: Type.Optional(Type.Array(Type.String(), { description: 'Only layers of these media types (2021 --media-type)' })),
   platform: PlatformString,
   concurrency: Concurrency,
+  maxExtractEntries: Type.Optional(
+    Type.Integer({ minimum: 1, description: 'Most files, folders and links one folder layer may unpack to (default: the daemon\'s --max-extract-entries, else 1,000,000); beyond it LIMIT_EXCEEDED' }),
+  ),
+  maxExtractBytes: Type.Optional(
+    Type.Integer({ minimum: 1, description: 'Most bytes of file content one folder layer may unpack to (default: the daemon\'s --max-extract-bytes, else 16 GiB); beyond it LIMIT_EXCEEDED' }),
+  ),
 });
 export type PullParams = Static<typeof PullParams>;
 

@@ -85,7 +85,7 @@ const ERROR_MEANINGS: Record<string, string> = {
   InvalidReference: 'The reference does not parse; the message names the faulty part.',
   DigestMismatch: 'Content does not match its digest or size; it was discarded.',
   PathTraversal: 'A file would land outside the output folder (pass allowPathTraversal if you trust the producer).',
-  FileExists: 'A file exists and keepOldFiles is set; nothing was written.',
+  FileExists: 'A pull would replace something of another kind (a folder by a file or symlink, a file or symlink by a folder, at any depth of a folder layer), or a file while keepOldFiles is set; `data.path` names it, it was left as it was and nothing was written.',
   NotLoggedIn: '`logout` found no stored credentials.',
   FileNotFound: 'An input file or folder does not exist.',
   ManifestTooLarge: 'A manifest over 4 MiB (refused, as the distribution spec allows).',
@@ -96,7 +96,7 @@ const ERROR_MEANINGS: Record<string, string> = {
   Timeout: 'An operation exceeded its time limit.',
   IncompleteGraph: 'A destination graph found incomplete and not healable.',
   UnsafeArchive: 'A folder layer holds entries escaping the folder, links out of it, or device files.',
-  LimitExceeded: 'A limit protecting the shared daemon: message size, unfinished input across connections, connection count, frame timeout (and listings, extractions); `data.detail` names it, `data.hint` how to raise it.',
+  LimitExceeded: 'A limit that protects the shared daemon was reached: message size, unfinished input across connections, connection count, frame timeout, listing size, or a folder layer unpacking to more than maxExtractEntries entries or maxExtractBytes bytes; `data.detail` names the limit and its value, `data.hint` how to raise it.',
   DaemonOutdated: 'The client is newer than the daemon: the daemon retires; reconnect to start a current one.',
   ShuttingDown: 'The daemon is stopping; retry and a new one will start.',
 };
@@ -174,6 +174,17 @@ as JSON Schema is in [\`schema.json\`](schema.json) for clients in other languag
   \`$/progress\` notifications \`{token, value}\` (per blob, and the operation's totals).
 - **Cancellation**: \`$/cancelRequest\` \`{id}\` aborts the request's transfers, removes its temporary
   files and answers \`-32800\`. A client that disconnects has all its requests cancelled.
+- **Pulling into a folder** never removes or replaces what the pull did not create. Everything is
+  downloaded, verified and (for folder layers) unpacked under hidden temporary names first; only
+  then is it moved into place. A file replaces a file and a symlink a symlink (as \`oras pull\`
+  overwrites; not with \`keepOldFiles\`), a folder layer merges into an existing folder; anything
+  meeting something of another kind — a file or symlink where a folder is, a folder where a file or
+  symlink is, at any depth inside a folder layer — is \`FILE_EXISTS\` naming the path, and nothing is
+  written. A folder layer may unpack to at most \`maxExtractEntries\` files, folders and links
+  (default 1,000,000) and \`maxExtractBytes\` bytes of file content (default 16 GiB), counted from
+  the tar headers before anything is written; the pull params raise or lower them per pull, the
+  daemon's \`--max-extract-entries\` / \`--max-extract-bytes\` (\`ORASD_MAX_EXTRACT_ENTRIES\` /
+  \`ORASD_MAX_EXTRACT_BYTES\`) for every pull. Beyond them: \`LIMIT_EXCEEDED\`, nothing written.
 - **Credentials** come from the request, else the docker config (\`registryConfig\`, \`$DOCKER_CONFIG\`,
   \`~/.docker/config.json\`, with \`credsStore\`/\`credHelpers\`). Tokens are cached and shared.
 

@@ -3,6 +3,7 @@ import { ErrorCodes, OrasdError } from '../errors';
 import { parseLayoutReference, parseReference, referenceSelector } from '../oci/reference';
 import { resolvePath } from '../ops/files';
 import type { OpContext, TempTracker } from '../ops/context';
+import { DEFAULT_EXTRACT_LIMITS, type ExtractLimits } from '../ops/unpack';
 import { Layouts } from '../targets/layout';
 import { Registries, type RegistriesOptions, type RegistryOptions } from '../targets/registry';
 import type { Target } from '../targets/target';
@@ -68,6 +69,8 @@ export interface EngineOptions {
   retry?: RegistriesOptions['retry'];
   /** The daemon's record of temporary paths, handed to every operation. */
   temps?: TempTracker;
+  /** How far a pulled folder layer may expand, unless a pull asks for other limits. */
+  extractLimits?: Partial<ExtractLimits>;
 }
 
 /**
@@ -80,6 +83,7 @@ export class Engine {
   readonly log: Logger;
   readonly startedAt = Date.now();
   readonly temps: TempTracker | undefined;
+  readonly extractLimits: ExtractLimits;
 
   constructor(opts: EngineOptions) {
     this.log = opts.log;
@@ -94,6 +98,7 @@ export class Engine {
       ...(opts.retry ? { retry: opts.retry } : {}),
     });
     this.temps = opts.temps;
+    this.extractLimits = { ...DEFAULT_EXTRACT_LIMITS, ...opts.extractLimits };
     this.layouts = new Layouts({ log: opts.log.child({ component: 'layout' }), temps: opts.temps });
   }
 

@@ -25,6 +25,10 @@ export const SERVE_USAGE = `Usage: orasd serve (--stdio | --socket [PATH]) [opti
   --retry-delay MS        first backoff pause; it doubles per retry, with jitter, up to 25 times this
                           (default ORASD_RETRY_DELAY or 200)
   --http2                 offer HTTP/2 to registries over TLS (default ORASD_HTTP2=1, else HTTP/1.1 only)
+  --max-extract-entries N most files, folders and links a pulled folder layer may unpack to, unless the
+                          pull says otherwise (default ORASD_MAX_EXTRACT_ENTRIES or 1000000)
+  --max-extract-bytes N   most bytes of file content a pulled folder layer may unpack to, unless the pull
+                          says otherwise (default ORASD_MAX_EXTRACT_BYTES or 17179869184 = 16 GiB)
 
 Limits that keep one client from starving the others (a client past one gets LIMIT_EXCEEDED):
   --max-connections N     socket connections at once (default ORASD_MAX_CONNECTIONS, else half the
@@ -37,8 +41,8 @@ Limits that keep one client from starving the others (a client past one gets LIM
                           (default ORASD_FRAME_TIMEOUT or 60)
 
 Temporary files of running operations are listed in a journal next to the socket; a daemon
-starting there removes what a daemon that died without cleaning up (kill -9) left behind. That
-folder is also the daemon's working directory, whatever folder it was started from.
+serving there removes, in the background, what a daemon that died without cleaning up (kill -9)
+left behind. That folder is also the daemon's working directory, whatever folder it was started from.
 `;
 
 export async function serve(argv: string[]): Promise<number> {
@@ -75,6 +79,8 @@ export async function serve(argv: string[]): Promise<number> {
       'max-message-mib': { type: 'string' },
       'max-buffered-mib': { type: 'string' },
       'frame-timeout': { type: 'string' },
+      'max-extract-entries': { type: 'string' },
+      'max-extract-bytes': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -101,7 +107,9 @@ export async function serve(argv: string[]): Promise<number> {
   const maxMessageMiB = num('max-message-mib', 'ORASD_MAX_MESSAGE_MIB', 0.001);
   const maxBufferedMiB = num('max-buffered-mib', 'ORASD_MAX_BUFFERED_MIB', 0.001);
   const frameTimeout = num('frame-timeout', 'ORASD_FRAME_TIMEOUT', 0.001);
-  for (const v of [timeout, attempts, delay, maxConnections, maxMessageMiB, maxBufferedMiB, frameTimeout]) {
+  const maxEntries = num('max-extract-entries', 'ORASD_MAX_EXTRACT_ENTRIES', 1);
+  const maxBytes = num('max-extract-bytes', 'ORASD_MAX_EXTRACT_BYTES', 1);
+  for (const v of [timeout, attempts, delay, maxConnections, maxMessageMiB, maxBufferedMiB, frameTimeout, maxEntries, maxBytes]) {
     if (v instanceof Error) {
       process.stderr.write(v.message);
       return 2;
@@ -120,11 +128,23 @@ export async function serve(argv: string[]): Promise<number> {
   const stateDir = dirname(socketPath ?? resolvePath(defaultSocketPath()));
   const journal = await openJournal(stateDir, log);
   leaveClientFolder(journal ? stateDir : '/', log);
+  // What crashed predecessors left is removed once this daemon serves, in the background: a
+  // staged folder layer of a million files takes minutes to delete, and launchers waiting for
+  // the socket meanwhile gave up ("did not start"). Their journals name only their own
+  // temporaries, which nothing of this daemon uses; a daemon that does not get to listen (one
+  // is already running) leaves them to the one that does.
+  const recover = () => {
+    if (journal) void recoverTemps(stateDir, log).catch((e: unknown) => log.warn({ err: e, dir: stateDir }, 'temp-file recovery failed'));
+  };
   const engine = new Engine({
     log,
     ...(journal ? { temps: journal } : {}),
     ...(values.http2 || process.env.ORASD_HTTP2 === '1' ? { http2: true } : {}),
     ...(typeof timeout === 'number' ? { registryTimeoutMs: Math.round(timeout * 1000) } : {}),
+    extractLimits: {
+      ...(typeof maxEntries === 'number' ? { maxEntries: Math.floor(maxEntries) } : {}),
+      ...(typeof maxBytes === 'number' ? { maxBytes: Math.floor(maxBytes) } : {}),
+    },
     ...(typeof attempts === 'number' || typeof delay === 'number'
       ? {
           retry: {
@@ -155,6 +175,7 @@ export async function serve(argv: string[]): Promise<number> {
       daemon.serve(process.stdin, process.stdout, { framing: 'lsp', label: 'stdio' });
       process.stdin.once('end', () => void daemon.shutdown('stdin closed'));
       log.info({ version: VERSION, transport: 'stdio' }, 'orasd serving');
+      recover();
     } else {
       const path = socketPath ?? defaultSocketPath();
       listening = listenSocket(path, (s) => {
@@ -163,6 +184,7 @@ export async function serve(argv: string[]): Promise<number> {
       }).then(
         (listener) => {
           log.info({ version: VERSION, socket: path, idleTimeoutSeconds: idleSeconds, limits }, 'orasd serving');
+          recover();
           return listener;
         },
         (e) => {
@@ -199,9 +221,8 @@ function leaveClientFolder(dir: string, log: Logger): void {
 }
 
 /**
- * The temp-file journal lives in the daemon's private state folder (the socket's). Before this
- * daemon records anything, what crashed predecessors left there is removed. A folder that is
- * not private gets no journal: its content could not be trusted.
+ * The temp-file journal lives in the daemon's private state folder (the socket's). A folder that
+ * is not private gets no journal (and no recovery): its content could not be trusted.
  */
 async function openJournal(dir: string, log: Logger): Promise<TempJournal | undefined> {
   try {
@@ -210,6 +231,5 @@ async function openJournal(dir: string, log: Logger): Promise<TempJournal | unde
     log.debug({ dir, detail: (e as Error).message }, 'no temp-file journal');
     return undefined;
   }
-  await recoverTemps(dir, log).catch((e: unknown) => log.warn({ err: e, dir }, 'temp-file recovery failed'));
   return new TempJournal(dir, log);
 }

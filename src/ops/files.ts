@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, readFile, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, opendir, readFile, realpath, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ErrorCodes, OrasdError } from '../errors';
@@ -113,7 +113,7 @@ export async function scratchDir(kind: 'pack' | 'scratch' = 'scratch', temps?: T
   return {
     path,
     dispose: async () => {
-      await rm(path, { recursive: true, force: true });
+      await removeTree(path);
       temps?.remove(path);
     },
   };
@@ -147,4 +147,37 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array, mode = 0o
   } finally {
     temps?.remove(tmp);
   }
+}
+
+/**
+ * Removes a file or a whole folder tree, like rm -rf, in memory that does not grow with the tree:
+ * fs.rm reads each folder into one array and removes all its entries at once, which for a staged
+ * folder layer of a million files is a million requests in flight. Here a folder is streamed and
+ * emptied one entry at a time (read again until empty: entries removed while a folder is read
+ * may make it skip others). Symlinks are removed, never followed. A missing path is no error.
+ */
+export async function removeTree(path: string): Promise<void> {
+  const st = await lstat(path).catch(() => undefined);
+  if (!st) return;
+  if (!st.isDirectory()) {
+    await unlink(path).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+    });
+    return;
+  }
+  for (let seen = -1; seen !== 0; ) {
+    seen = 0;
+    const dir = await opendir(path).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e;
+    });
+    if (!dir) return;
+    for await (const d of dir) {
+      seen++;
+      await removeTree(join(path, d.name));
+    }
+  }
+  await rmdir(path).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'ENOENT') throw e;
+  });
 }

@@ -1,5 +1,6 @@
 import { createWriteStream } from 'node:fs';
-import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { lstat, mkdir, opendir, rename, rmdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ErrorCodes, OrasdError, throwIfAborted } from '../errors';
@@ -8,10 +9,10 @@ import { sameContent } from '../oci/descriptor';
 import { Annotations, EmptyJson, MediaTypes } from '../oci/mediatypes';
 import type { Target } from '../targets/target';
 import { DEFAULT_CONCURRENCY, ProgressTracker, type OpContext } from './context';
-import { exists, safeJoin, tempPathFor } from './files';
+import { exists, removeTree, safeJoin, tempPathFor } from './files';
 import { fetchParsed, fetchSelected, isManifest } from './graph';
 import { runAll } from './transfer';
-import { extractFolderLayer } from './unpack';
+import { extractFolderLayer, type ExtractLimits } from './unpack';
 
 export interface PullInput {
   selector: string | undefined;
@@ -23,6 +24,8 @@ export interface PullInput {
   mediaTypes?: string[];
   platform?: string;
   concurrency?: number;
+  /** How far one folder layer may expand (default DEFAULT_EXTRACT_LIMITS). */
+  extractLimits?: ExtractLimits;
 }
 
 export interface PulledFile {
@@ -148,6 +151,7 @@ export async function pull(target: Target, input: PullInput, ctx: OpContext): Pr
           gzip: f.desc.mediaType !== MediaTypes.ImageLayer && !f.desc.mediaType.endsWith('.tar'),
           allowPathTraversal: !!input.allowPathTraversal,
           signal: sig,
+          ...(input.extractLimits ? { limits: input.extractLimits } : {}),
         });
       } else {
         await pipeline(stream, createWriteStream(f.staged, { flags: 'wx' }), { signal: sig });
@@ -156,16 +160,23 @@ export async function pull(target: Target, input: PullInput, ctx: OpContext): Pr
     });
     throwIfAborted(signal, 'pull');
 
-    // 4. Everything verified: move into place.
+    // 4. Everything verified. A folder layer merges into a folder that may already be there: what
+    // it would put on something of another kind is refused before anything moves.
     for (const f of files) {
-      if (f.unpack) await mergeInto(join(f.staged!, f.title), f.dest, !!input.keepOldFiles);
+      if (!f.unpack) continue;
+      const clash = await conflictIn(join(f.staged!, f.title), f.dest, f.title, !!input.keepOldFiles);
+      if (clash) throw clash;
+    }
+    // 5. Move into place.
+    for (const f of files) {
+      if (f.unpack) await mergeInto(join(f.staged!, f.title), f.dest, f.title, !!input.keepOldFiles);
       else await rename(f.staged!, f.dest);
     }
   } finally {
     await Promise.all(
       files.map(async (f) => {
         if (!f.staged) return;
-        await rm(f.staged, { recursive: true, force: true });
+        await removeTree(f.staged);
         ctx.temps?.remove(f.staged);
       }),
     );
@@ -175,27 +186,75 @@ export async function pull(target: Target, input: PullInput, ctx: OpContext): Pr
   return { descriptor: root, files: files.map((f) => ({ path: f.dest, descriptor: f.desc })), skipped };
 }
 
+/** What is on disk at a path, as far as replacing it goes (symlinks are not followed). */
+function kind(st: Stats): 'folder' | 'file' | 'symlink' | 'special file' {
+  return st.isDirectory() ? 'folder' : st.isSymbolicLink() ? 'symlink' : st.isFile() ? 'file' : 'special file';
+}
+
+function inTheWay(to: string, title: string, incoming: string, there: string): OrasdError {
+  return new OrasdError(ErrorCodes.FileExists, `cannot write ${incoming} ${to} from folder layer "${title}": a ${there} of that name is in the way; it was left as it is and nothing was written`, {
+    path: to,
+    hint: `move the ${there} away or pull into another folder`,
+  });
+}
+
 /**
- * Moves an extracted folder into place. An existing folder is merged into (its other files are
- * left alone, as oras does); each file lands by rename, so it is never seen half-written.
+ * Why the extracted folder `from` cannot be merged into `to`, if it cannot. The rule of a pull:
+ * it never removes or replaces what it did not create. A folder merges into a folder, a file
+ * replaces a file and a symlink a symlink (as oras overwrites; not with keepOldFiles); anything
+ * else meeting something of another kind — a file or symlink where a folder is, a folder where a
+ * file or symlink is, at any depth — is a conflict. Folders are read as a stream, never whole.
  */
-async function mergeInto(from: string, to: string, keepOld: boolean): Promise<void> {
+async function conflictIn(from: string, to: string, title: string, keepOld: boolean): Promise<OrasdError | undefined> {
+  const st = await lstat(from).catch(() => undefined);
+  const there = await lstat(to).catch(() => undefined);
+  if (!st || !there) return undefined;
+  if (st.isDirectory() && there.isDirectory()) {
+    for await (const d of await opendir(from)) {
+      const found = await conflictIn(join(from, d.name), join(to, d.name), title, keepOld);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (kind(st) !== kind(there)) return inTheWay(to, title, kind(st), kind(there));
+  if (keepOld) {
+    return new OrasdError(ErrorCodes.FileExists, `${to} already exists and keepOldFiles is set; nothing was written`, {
+      path: to,
+      hint: 'remove the file, pull into another folder, or drop --keep-old-files',
+    });
+  }
+  return undefined;
+}
+
+/**
+ * Moves an extracted folder into place, after conflictIn found nothing: what is new lands by one
+ * rename (a whole subtree at once), an existing folder is merged into (its other files are left
+ * alone, as oras does), a file or symlink replaces its like by rename, so it is never seen
+ * half-written. Something of another kind appearing meanwhile is refused here too, never removed.
+ */
+async function mergeInto(from: string, to: string, title: string, keepOld: boolean): Promise<void> {
   const st = await lstat(from).catch(() => undefined);
   if (!st) return;
   const there = await lstat(to).catch(() => undefined);
   if (!there) {
-    await mkdir(dirname(to), { recursive: true });
     await rename(from, to);
     return;
   }
   if (st.isDirectory() && there.isDirectory()) {
-    for (const name of await readdir(from)) await mergeInto(join(from, name), join(to, name), keepOld);
+    // Entries leave `from` as they are read; a folder changed while it is read may skip some,
+    // so it is read again until nothing is left, then the emptied staging folder goes.
+    for (let moved = -1; moved !== 0; ) {
+      moved = 0;
+      for await (const d of await opendir(from)) {
+        moved++;
+        await mergeInto(join(from, d.name), join(to, d.name), title, keepOld);
+      }
+    }
+    await rmdir(from);
     return;
   }
-  if (keepOld) {
-    throw new OrasdError(ErrorCodes.FileExists, `${to} already exists and keepOldFiles is set`, { path: to });
-  }
-  if (there.isDirectory()) await rm(to, { recursive: true, force: true });
+  const clash = await conflictIn(from, to, title, keepOld);
+  if (clash) throw clash;
   await rename(from, to);
 }
 
@@ -219,11 +278,12 @@ async function checkPlacement(files: Planned[], output: string, reference: strin
       }
       if (st) break;
     }
+    // A file replaces only a file; a folder layer merges only into a folder (see conflictIn).
     const there = await lstat(f.dest).catch(() => undefined);
-    if (there && (f.unpack ? !there.isDirectory() : there.isDirectory())) {
-      throw new OrasdError(ErrorCodes.FileExists, `cannot write ${f.unpack ? 'folder' : 'file'} ${f.dest}: a ${there.isDirectory() ? 'folder' : 'file'} of that name is in the way; nothing was written`, {
+    if (there && (f.unpack ? !there.isDirectory() : !there.isFile())) {
+      throw new OrasdError(ErrorCodes.FileExists, `cannot write ${f.unpack ? 'folder' : 'file'} ${f.dest}: a ${kind(there)} of that name is in the way; it was left as it is and nothing was written`, {
         path: f.dest,
-        hint: 'move it away or pull into another folder',
+        hint: `move the ${kind(there)} away or pull into another folder`,
       });
     }
   }

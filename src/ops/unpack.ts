@@ -1,4 +1,4 @@
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { lstat, opendir, readlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -6,6 +6,24 @@ import * as tar from 'tar';
 import { ErrorCodes, OrasdError } from '../errors';
 import { digestMismatch, newHash, parseDigest } from '../oci/digest';
 import { isInside } from './files';
+import { SerialReservations } from './tar-reservations';
+
+/** How much a folder layer may expand to, unless the pull or the daemon says otherwise. */
+export interface ExtractLimits {
+  /** Files, folders and links in one folder layer. */
+  maxEntries: number;
+  /** Bytes of file content in one folder layer, once unpacked. */
+  maxBytes: number;
+}
+
+/**
+ * Generous for real folders (a node_modules tree, a model's shards), small enough that a layer of
+ * a few MB cannot fill the disk or the inode table unnoticed. oras has no limit at all.
+ */
+export const DEFAULT_EXTRACT_LIMITS: ExtractLimits = { maxEntries: 1_000_000, maxBytes: 16 * 2 ** 30 };
+
+/** Entries parsed but not yet written before the feeder waits (an empty file has no body to wait on). */
+const MAX_PENDING_ENTRIES = 256;
 
 export interface ExtractOptions {
   /** Longest wait for the extractor to take more data or to finish (default 60 s). */
@@ -19,6 +37,22 @@ export interface ExtractOptions {
   gzip: boolean;
   allowPathTraversal: boolean;
   signal?: AbortSignal;
+  limits?: ExtractLimits;
+}
+
+/** The flag, environment variable and pull param that raise each limit. */
+const LIMIT_NAMES = {
+  maxEntries: { param: 'maxExtractEntries', flag: '--max-extract-entries', env: 'ORASD_MAX_EXTRACT_ENTRIES', what: 'files, folders and links' },
+  maxBytes: { param: 'maxExtractBytes', flag: '--max-extract-bytes', env: 'ORASD_MAX_EXTRACT_BYTES', what: 'bytes of file content' },
+} as const;
+
+function limitExceeded(title: string, limit: keyof ExtractLimits, value: number): OrasdError {
+  const n = LIMIT_NAMES[limit];
+  return new OrasdError(ErrorCodes.LimitExceeded, `folder layer "${title}" unpacks to more than ${value} ${n.what} (${n.param} = ${value}); nothing was written`, {
+    path: title,
+    hint: `if you trust the content, raise the limit: the pull param ${n.param}, or start the daemon with ${n.flag} (${n.env})`,
+    detail: { limit: n.param, value },
+  });
 }
 
 function unsafe(title: string, entry: string, why: string): OrasdError {
@@ -68,6 +102,9 @@ export function checkEntry(title: string, entry: { path: string; type: string; l
  */
 export async function extractFolderLayer(content: Readable, opts: ExtractOptions): Promise<void> {
   const tarHash = opts.tarDigest ? newHash(parseDigest(opts.tarDigest).algorithm) : undefined;
+  const limits = opts.limits ?? DEFAULT_EXTRACT_LIMITS;
+  let entries = 0;
+  let bytes = 0;
   let violation: OrasdError | undefined;
   const extractor = tar.x({
     cwd: opts.into,
@@ -86,9 +123,16 @@ export async function extractFolderLayer(content: Readable, opts: ExtractOptions
         violation ??= unsafe(opts.title, path, 'outside the output folder');
         return false;
       }
-      return true;
+      // Counted from the headers, before anything of the entry is written.
+      bytes += (entry as unknown as { size?: number }).size ?? 0;
+      if (++entries > limits.maxEntries) violation ??= limitExceeded(opts.title, 'maxEntries', limits.maxEntries);
+      else if (bytes > limits.maxBytes) violation ??= limitExceeded(opts.title, 'maxBytes', limits.maxBytes);
+      return !violation;
     },
-  }) as unknown as NodeJS.WritableStream & NodeJS.EventEmitter;
+  }) as unknown as NodeJS.WritableStream & NodeJS.EventEmitter & { reservations: unknown };
+  const reservations = new SerialReservations();
+  // tar 7's reservations are a public field; a later tar keeps its own private (and fixed) ones.
+  if (typeof (extractor.reservations as { reserve?: unknown } | undefined)?.reserve === 'function') extractor.reservations = reservations;
   // node-tar's extractor is a minipass stream: it signals completion with 'close', which
   // stream.pipeline does not wait for, so it is fed by hand with backpressure.
   let tarError: Error | undefined;
@@ -123,12 +167,18 @@ export async function extractFolderLayer(content: Readable, opts: ExtractOptions
       if (!extractor.write(chunk)) {
         await guarded(
           new Promise<void>((r) => {
-            extractor.once('drain', r);
-            extractor.once('error', () => r());
+            const go = () => {
+              extractor.off('drain', go);
+              extractor.off('error', go);
+              r();
+            };
+            extractor.on('drain', go);
+            extractor.on('error', go);
           }),
           true,
         );
       }
+      if (reservations.pending >= MAX_PENDING_ENTRIES) await guarded(reservations.settled(MAX_PENDING_ENTRIES / 2), true);
       // The first refusal ends the feeding; the rest of the archive is not worth unpacking.
       if (tarError || violation) break;
     }
@@ -195,8 +245,11 @@ export async function physicalPath(p: string): Promise<string> {
  */
 async function escapingLink(into: string, title: string): Promise<OrasdError | undefined> {
   const top = join(into, title);
+  // opendir streams a folder's entries: a folder of a million files is not read into one array.
   const walk = async (dir: string): Promise<OrasdError | undefined> => {
-    for (const d of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+    const handle = await opendir(dir).catch(() => undefined);
+    if (!handle) return undefined;
+    for await (const d of handle) {
       const p = join(dir, d.name);
       if (d.isSymbolicLink()) {
         const to = await physicalPath(p).catch(() => undefined);

@@ -1,9 +1,9 @@
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { lstat, readFile, readdir, rm, unlink } from 'node:fs/promises';
+import { lstat, readFile, readdir, unlink } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
 import type { Logger } from '../log';
 import type { TempTracker } from '../ops/context';
-import { isTempName } from '../ops/files';
+import { isTempName, removeTree } from '../ops/files';
 import { pidAlive } from './pid-alive';
 
 const JOURNAL = /^temps-(\d+)\.journal$/;
@@ -134,7 +134,7 @@ export async function recoverTemps(dir: string, log: Logger): Promise<{ journals
       }
       const there = await lstat(path).catch(() => undefined);
       if (!there) continue;
-      await rm(path, { recursive: true, force: true }).then(
+      await removeTree(path).then(
         () => removed.push(path),
         (e: unknown) => log.warn({ err: e, path }, 'cannot remove a temporary left by a crashed daemon'),
       );

@@ -34,6 +34,8 @@ function render(f: Record<string, Figures>): { text: string; lost: string[] } {
   const ft = need('fuzz-tar');
   const fp = need('fuzz-parsers');
   const rb = need('resource-bounds');
+  const ps = need('pull-safety');
+  if (ps.userFilesKept < 2 * 2 || !ps.servedBeforeCleanup) lost.push('pull-safety');
   if (hi.internalErrors) lost.push('hostile-input/internalErrors');
   if (hr.writesOutside || ft.escapes) lost.push('writes outside the output folder');
   const inputTable = table(
@@ -60,6 +62,17 @@ function render(f: Record<string, Figures>): { text: string; lost: string[] } {
       ['manifests breaking the image spec, stored for real in ggcr', hr.malformedManifests, 'INVALID_MANIFEST'],
       ['crafted folder layers pushed for real (../, absolute, symlink/hard-link escapes, link chains, devices, FIFO, self-links)', hr.hostileArchives, 'UNSAFE_ARCHIVE / DIGEST_MISMATCH; output folder empty'],
       ['hostile titles (traversal, NUL, symlinked destinations, collisions, clashes)', hr.hostileTitles, `documented errors; ${hr.writesOutside} writes outside the output folder`],
+      [
+        'folder layers pushed with oras putting a file or a symlink where the user has a folder of files, or a folder where the user has a file or a symlink (at depth 1 to 3); a file onto the user\'s symlink',
+        ps.conflicts,
+        `FILE_EXISTS naming the path; nothing written; ${ps.userFilesKept} user files intact byte for byte (oras keeps them too)`,
+      ],
+      [
+        `a folder layer of ${ps.manyFiles} empty files (${Math.round(ps.manyFilesLayerBytes / 1024)} KB compressed)`,
+        1,
+        `pulled in ${ps.manyFilesSeconds} s, daemon RSS ${ps.manyFilesRssBeforeMiB} → peak ${ps.manyFilesRssPeakMiB} MiB (without the fix: 99 → 438 MiB for 100k files, and 1.5M killed the daemon); with maxExtractEntries 1000: LIMIT_EXCEEDED, output folder empty`,
+      ],
+      [`a folder layer of ${Math.round(ps.bombBytes / 2 ** 20)} MiB of zeros (under 1 MiB compressed), daemon limit ${Math.round(ps.bombLimitBytes / 2 ** 20)} MiB`, 1, 'LIMIT_EXCEEDED naming maxExtractBytes and how to raise it; output folder empty; pulled once the param raises the limit'],
       ['fuzzed tar archives from a hostile alphabet', ft.archives, `${ft.extracted} extracted (every path and link inside), ${ft.refused} refused; ${ft.escapes} escapes`],
       ['bytes that are not a tar.gz, cut or flipped', ft.garbageInputs, `${ft.garbageRefused} refused (UNSAFE_ARCHIVE / DIGEST_MISMATCH), the rest intact content`],
       ['fuzzed manifest parser inputs (bytes, JSON, mutated manifests)', fp.manifestInputs, `${fp.manifestsAccepted} accepted, all with valid descriptors; the rest INVALID_MANIFEST`],
@@ -94,6 +107,7 @@ function render(f: Record<string, Figures>): { text: string; lost: string[] } {
     ['kill -9 during', 'crashes', 'restarted by the next client', 'temporaries left → removed by the successor', 'manifests without blobs', 'half-written files'],
     [['push, pull, blob/fetch, copy, copy into an OCI layout', crash.crashes, crash.restartsBySuccessor, `${crash.temporariesLeft} → ${crash.temporariesRemoved}`, crash.danglingManifests, crash.halfWrittenFiles]],
   );
+  const leftoverLine = `A crashed daemon's staging folder of ${ps.leftoverFiles} files: the successor ${ps.servedBeforeCleanup ? 'listened first and removed it in the background' : '**removed it before it listened**'}.`;
 
   const sec = need('security');
   if (sec.authorizationLeaks || sec.secretsInLogs || sec.secretsInErrors) lost.push('security');
@@ -124,6 +138,8 @@ function render(f: Record<string, Figures>): { text: string; lost: string[] } {
     '',
     crashTable,
     '',
+    leftoverLine,
+    '',
     '### Security',
     '',
     secTable,
@@ -148,6 +164,7 @@ function renderSoak(f: Record<string, Figures>): { text: string; lost: string[] 
   ];
   if (a['hostile-input']) rows.push(['fuzzed params', `${a['hostile-input'].fuzzedRequests} requests`, `${a['hostile-input'].internalErrors} INTERNAL_ERROR`]);
   if (a['fuzz-parsers']) rows.push(['parser fuzzing', `${a['fuzz-parsers'].manifestInputs} manifest inputs, ${a['fuzz-parsers'].referenceInputs} references`, 'only documented errors; accepted ones well-formed']);
+  if (a['pull-safety']) rows.push(['many-files folder layer', `${a['pull-safety'].manyFiles} empty files`, `pulled in ${a['pull-safety'].manyFilesSeconds} s; daemon RSS ${a['pull-safety'].manyFilesRssBeforeMiB} → peak ${a['pull-safety'].manyFilesRssPeakMiB} MiB`]);
   if (a['fuzz-tar']) rows.push(['tar fuzzing', `${a['fuzz-tar'].archives} archives, ${a['fuzz-tar'].garbageInputs} garbage inputs`, `${a['fuzz-tar'].extracted} extracted, all inside; ${a['fuzz-tar'].escapes} escapes`]);
   const text = ['', `### Soak (\`npm run soak\`, run of ${when[0]?.slice(0, 16).replace('T', ' ')} – ${when.at(-1)?.slice(11, 16)} UTC)`, '', table(['what', 'how much', 'outcome'], rows)].join('\n');
   return { text, lost };

@@ -594,6 +594,8 @@ METHODS: Dict[str, MethodSpec] = {
             ParamSpec("mediaTypes", "media_types", False),
             ParamSpec("platform", "platform", False),
             ParamSpec("concurrency", "concurrency", False),
+            ParamSpec("maxExtractEntries", "max_extract_entries", False),
+            ParamSpec("maxExtractBytes", "max_extract_bytes", False),
         ),
     ),
     "attach": MethodSpec(
@@ -1686,6 +1688,8 @@ class GeneratedMethods:
         media_types: Optional[List[str]] = None,
         platform: Optional[str] = None,
         concurrency: Optional[int] = None,
+        max_extract_entries: Optional[int] = None,
+        max_extract_bytes: Optional[int] = None,
         progress: Optional[ProgressCallback] = None,
         timeout: Optional[float] = None,
         cancel_event: Optional[threading.Event] = None,
@@ -1714,6 +1718,8 @@ class GeneratedMethods:
             media_types (``mediaTypes``): Only layers of these media types (2021 --media-type)
             platform (``platform``): os/arch[/variant][:os_version], picks a manifest inside an index
             concurrency (``concurrency``): Parallel blob transfers (default 5)
+            max_extract_entries (``maxExtractEntries``): Most files, folders and links one folder layer may unpack to (default: the daemon's --max-extract-entries, else 1,000,000); beyond it LIMIT_EXCEEDED
+            max_extract_bytes (``maxExtractBytes``): Most bytes of file content one folder layer may unpack to (default: the daemon's --max-extract-bytes, else 16 GiB); beyond it LIMIT_EXCEEDED
             progress: called with each ``$/progress`` value (a BlobProgress or OperationProgress),
                 on the calling thread, before this method returns.
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
@@ -1741,6 +1747,8 @@ class GeneratedMethods:
                 "mediaTypes": media_types,
                 "platform": platform,
                 "concurrency": concurrency,
+                "maxExtractEntries": max_extract_entries,
+                "maxExtractBytes": max_extract_bytes,
             },
             progress=progress, timeout=timeout, cancel_event=cancel_event,
         ))

@@ -85,6 +85,10 @@ export async function handlePull(engine: Engine, p: PullParams, ctx: CallContext
       ...(p.mediaTypes ? { mediaTypes: p.mediaTypes } : {}),
       ...(p.platform ? { platform: p.platform } : {}),
       ...(p.concurrency ? { concurrency: p.concurrency } : {}),
+      extractLimits: {
+        maxEntries: p.maxExtractEntries ?? engine.extractLimits.maxEntries,
+        maxBytes: p.maxExtractBytes ?? engine.extractLimits.maxBytes,
+      },
     },
     ctx,
   );

@@ -13,8 +13,11 @@ export interface TarEntry {
   linkpath?: string;
 }
 
-/** A tar written header by header, so entries tar itself would refuse to write can exist. */
-export function makeTar(entries: TarEntry[]): Buffer {
+/**
+ * A tar written header by header, so entries tar itself would refuse to write can exist. Without
+ * `end` the closing blocks are left off, so an archive can be written in pieces.
+ */
+export function makeTar(entries: TarEntry[], { end = true } = {}): Buffer {
   const blocks: Buffer[] = [];
   for (const e of entries) {
     const body = Buffer.from(e.body ?? '');
@@ -30,7 +33,7 @@ export function makeTar(entries: TarEntry[]): Buffer {
     } as never).encode(header, 0);
     blocks.push(header, body, Buffer.alloc((512 - (body.length % 512)) % 512));
   }
-  blocks.push(Buffer.alloc(1024));
+  if (end) blocks.push(Buffer.alloc(1024));
   return Buffer.concat(blocks);
 }
 

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { defaultSocketPath } from '../../protocol/endpoint';
 import { Engine } from '../api/engine';
 import { createLogger, type Logger } from '../log';
+import { LISTING_LIMIT_SETTINGS, type ListingLimits } from '../targets/listing-limits';
 import { Daemon } from '../server/daemon';
 import { AlreadyRunning, ensurePrivateDir, listenSocket, type SocketListener } from '../server/socket-server';
 import { TempJournal, recoverTemps } from '../server/temp-journal';
@@ -23,6 +24,13 @@ export const SERVE_USAGE = `Usage: orasd serve (--stdio | --socket [PATH]) [opti
   --retry-delay MS        first backoff pause; it doubles per retry, with jitter, up to 25 times this
                           (default ORASD_RETRY_DELAY or 200)
   --http2                 offer HTTP/2 to registries over TLS (default ORASD_HTTP2=1, else HTTP/1.1 only)
+  --listing-max-entries N     entries one request may read from listings: tags, repositories,
+                          referrers over a whole graph walk (default ORASD_LISTING_MAX_ENTRIES or 1000000)
+  --listing-max-bytes N       listing body bytes one request may read (ORASD_LISTING_MAX_BYTES, 64 MiB)
+  --listing-max-page-bytes N  bytes of one listing page (ORASD_LISTING_MAX_PAGE_BYTES, 16 MiB)
+  --listing-max-pages N       pages of one listing (ORASD_LISTING_MAX_PAGES, 10000)
+                          Past a limit a request fails with LIMIT_EXCEEDED; requests may set their own
+                          (listingLimits).
 
 Temporary files of running operations are listed in a journal next to the socket; a daemon
 starting there removes what a daemon that died without cleaning up (kill -9) left behind.
@@ -58,6 +66,7 @@ export async function serve(argv: string[]): Promise<number> {
       'retry-attempts': { type: 'string' },
       'retry-delay': { type: 'string' },
       http2: { type: 'boolean' },
+      ...Object.fromEntries(Object.values(LISTING_LIMIT_SETTINGS).map((l) => [l.flag.slice(2), { type: 'string' as const }])),
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -80,6 +89,19 @@ export async function serve(argv: string[]): Promise<number> {
   const timeout = num('registry-timeout', 'ORASD_REGISTRY_TIMEOUT', 0.001);
   const attempts = num('retry-attempts', 'ORASD_RETRY_ATTEMPTS', 1);
   const delay = num('retry-delay', 'ORASD_RETRY_DELAY', 0);
+  const listingLimits: Partial<ListingLimits> = {};
+  for (const [name, l] of Object.entries(LISTING_LIMIT_SETTINGS) as [keyof ListingLimits, (typeof LISTING_LIMIT_SETTINGS)[keyof ListingLimits]][]) {
+    const v = num(l.flag.slice(2), l.env, 1);
+    if (typeof v === 'number' && !Number.isSafeInteger(v)) {
+      process.stderr.write(`orasd: ${l.flag} (${l.env}) must be a whole number, got ${v}\n`);
+      return 2;
+    }
+    if (v instanceof Error) {
+      process.stderr.write(v.message);
+      return 2;
+    }
+    if (v !== undefined) listingLimits[name] = v;
+  }
   for (const v of [timeout, attempts, delay]) {
     if (v instanceof Error) {
       process.stderr.write(v.message);
@@ -92,6 +114,7 @@ export async function serve(argv: string[]): Promise<number> {
     log,
     ...(journal ? { temps: journal } : {}),
     ...(values.http2 || process.env.ORASD_HTTP2 === '1' ? { http2: true } : {}),
+    ...(Object.keys(listingLimits).length ? { listingLimits } : {}),
     ...(typeof timeout === 'number' ? { registryTimeoutMs: Math.round(timeout * 1000) } : {}),
     ...(typeof attempts === 'number' || typeof delay === 'number'
       ? {

@@ -239,6 +239,18 @@ class AttachResult(_AttachResultRequired, total=False):
     platform: Platform
 
 
+class DiscoverParamsListingLimits(TypedDict, total=False):
+    """Limits on the registry listings of this request"""
+    #: Entries read over all listings of the request (default 1,000,000)
+    maxEntries: int
+    #: Body bytes read over all listings of the request (default 64 MiB)
+    maxBytes: int
+    #: Bytes of one page body (default 16 MiB)
+    maxPageBytes: int
+    #: Pages of one listing (default 10,000)
+    maxPages: int
+
+
 class _DiscoverResultRequired(TypedDict):
     mediaType: str
     #: Content digest, e.g. sha256:<64 hex>
@@ -258,6 +270,18 @@ class DiscoverResult(_DiscoverResultRequired, total=False):
     #: base64 embedded content
     data: str
     platform: Platform
+
+
+class CopyParamsListingLimits(TypedDict, total=False):
+    """Limits on the registry listings of this request"""
+    #: Entries read over all listings of the request (default 1,000,000)
+    maxEntries: int
+    #: Body bytes read over all listings of the request (default 64 MiB)
+    maxBytes: int
+    #: Bytes of one page body (default 16 MiB)
+    maxPageBytes: int
+    #: Pages of one listing (default 10,000)
+    maxPages: int
 
 
 class CopyResultStats(TypedDict):
@@ -374,6 +398,18 @@ class ManifestPushResult(_ManifestPushResultRequired, total=False):
     platform: Platform
 
 
+class ManifestDeleteParamsListingLimits(TypedDict, total=False):
+    """Limits on the registry listings of this request"""
+    #: Entries read over all listings of the request (default 1,000,000)
+    maxEntries: int
+    #: Body bytes read over all listings of the request (default 64 MiB)
+    maxBytes: int
+    #: Bytes of one page body (default 16 MiB)
+    maxPageBytes: int
+    #: Pages of one listing (default 10,000)
+    maxPages: int
+
+
 class ManifestDeleteResult(TypedDict):
     #: In deletion order (referrers first)
     deleted: List[ReferencedDescriptor]
@@ -397,8 +433,32 @@ class BlobDeleteResult(_BlobDeleteResultRequired, total=False):
     descriptor: Descriptor
 
 
+class RepoTagsParamsListingLimits(TypedDict, total=False):
+    """Limits on the registry listings of this request"""
+    #: Entries read over all listings of the request (default 1,000,000)
+    maxEntries: int
+    #: Body bytes read over all listings of the request (default 64 MiB)
+    maxBytes: int
+    #: Bytes of one page body (default 16 MiB)
+    maxPageBytes: int
+    #: Pages of one listing (default 10,000)
+    maxPages: int
+
+
 class RepoTagsResult(TypedDict):
     tags: List[str]
+
+
+class RepoListParamsListingLimits(TypedDict, total=False):
+    """Limits on the registry listings of this request"""
+    #: Entries read over all listings of the request (default 1,000,000)
+    maxEntries: int
+    #: Body bytes read over all listings of the request (default 64 MiB)
+    maxBytes: int
+    #: Bytes of one page body (default 16 MiB)
+    maxPageBytes: int
+    #: Pages of one listing (default 10,000)
+    maxPages: int
 
 
 class RepoListResult(TypedDict):
@@ -516,6 +576,7 @@ METHODS: Dict[str, MethodSpec] = {
             ParamSpec("clientName", "client_name", False),
             ParamSpec("clientVersion", "client_version", False),
             ParamSpec("protocolVersion", "protocol_version", False),
+            ParamSpec("env", "env", False),
         ),
     ),
     "shutdown": MethodSpec(
@@ -644,6 +705,7 @@ METHODS: Dict[str, MethodSpec] = {
             ParamSpec("artifactType", "artifact_type", False),
             ParamSpec("depth", "depth", False),
             ParamSpec("platform", "platform", False),
+            ParamSpec("listingLimits", "listing_limits", False),
         ),
     ),
     "copy": MethodSpec(
@@ -679,6 +741,7 @@ METHODS: Dict[str, MethodSpec] = {
             ParamSpec("plainHttp", "plain_http", False),
             ParamSpec("insecure", "insecure", False),
             ParamSpec("noCache", "no_cache", False),
+            ParamSpec("listingLimits", "listing_limits", False),
         ),
     ),
     "tag": MethodSpec(
@@ -814,6 +877,7 @@ METHODS: Dict[str, MethodSpec] = {
             ParamSpec("progressToken", "progress_token", False),
             ParamSpec("force", "force", False),
             ParamSpec("cascade", "cascade", False),
+            ParamSpec("listingLimits", "listing_limits", False),
         ),
     ),
     "blob/fetch": MethodSpec(
@@ -902,6 +966,7 @@ METHODS: Dict[str, MethodSpec] = {
             ParamSpec("progressToken", "progress_token", False),
             ParamSpec("last", "last", False),
             ParamSpec("excludeDigestTags", "exclude_digest_tags", False),
+            ParamSpec("listingLimits", "listing_limits", False),
         ),
     ),
     "repo/list": MethodSpec(
@@ -923,6 +988,7 @@ METHODS: Dict[str, MethodSpec] = {
             ParamSpec("cwd", "cwd", False),
             ParamSpec("progressToken", "progress_token", False),
             ParamSpec("last", "last", False),
+            ParamSpec("listingLimits", "listing_limits", False),
         ),
     ),
     "login": MethodSpec(
@@ -1059,6 +1125,7 @@ ERRORS: Tuple[ErrorSpec, ...] = (
     ErrorSpec("Timeout", 1111, "TIMEOUT", "Timeout"),
     ErrorSpec("IncompleteGraph", 1112, "INCOMPLETE_GRAPH", "IncompleteGraph"),
     ErrorSpec("UnsafeArchive", 1113, "UNSAFE_ARCHIVE", "UnsafeArchive"),
+    ErrorSpec("LimitExceeded", 1114, "LIMIT_EXCEEDED", "LimitExceeded"),
     ErrorSpec("DaemonOutdated", 1200, "DAEMON_OUTDATED", "DaemonOutdated"),
     ErrorSpec("ShuttingDown", 1201, "SHUTTING_DOWN", "ShuttingDown"),
 )
@@ -1280,6 +1347,12 @@ class UnsafeArchive(OrasdError):
     CODE_NAME = "UNSAFE_ARCHIVE"
 
 
+class LimitExceeded(OrasdError):
+    """LIMIT_EXCEEDED (1114)."""
+    CODE = 1114
+    CODE_NAME = "LIMIT_EXCEEDED"
+
+
 class DaemonOutdated(OrasdError):
     """DAEMON_OUTDATED (1200)."""
     CODE = 1200
@@ -1330,6 +1403,7 @@ ERROR_CLASSES: Dict[int, Type[OrasdError]] = {
     1111: Timeout,
     1112: IncompleteGraph,
     1113: UnsafeArchive,
+    1114: LimitExceeded,
     1200: DaemonOutdated,
     1201: ShuttingDown,
 }
@@ -1373,6 +1447,7 @@ ERROR_CLASSES_BY_NAME: Dict[str, Type[OrasdError]] = {
     "Timeout": Timeout,
     "IncompleteGraph": IncompleteGraph,
     "UnsafeArchive": UnsafeArchive,
+    "LimitExceeded": LimitExceeded,
     "DaemonOutdated": DaemonOutdated,
     "ShuttingDown": ShuttingDown,
 }
@@ -1389,16 +1464,19 @@ __all__ = [
     "CliRunResult",
     "CliStdinParams",
     "CliStdinResult",
+    "CopyParamsListingLimits",
     "CopyResult",
     "CopyResultStats",
     "Descriptor",
     "DiscoverNode",
+    "DiscoverParamsListingLimits",
     "DiscoverResult",
     "FileRef",
     "InitializeResult",
     "InitializeResultCapabilities",
     "LoginResult",
     "LogoutResult",
+    "ManifestDeleteParamsListingLimits",
     "ManifestDeleteResult",
     "ManifestFetchConfigResult",
     "ManifestFetchResult",
@@ -1410,7 +1488,9 @@ __all__ = [
     "PulledFile",
     "PushResult",
     "ReferencedDescriptor",
+    "RepoListParamsListingLimits",
     "RepoListResult",
+    "RepoTagsParamsListingLimits",
     "RepoTagsResult",
     "StatusResult",
     "StatusResultCaches",
@@ -1461,6 +1541,7 @@ __all__ = [
     "Timeout",
     "IncompleteGraph",
     "UnsafeArchive",
+    "LimitExceeded",
     "DaemonOutdated",
     "ShuttingDown",
     "RequestCancelled",
@@ -1495,6 +1576,7 @@ class GeneratedMethods:
         client_name: Optional[str] = None,
         client_version: Optional[str] = None,
         protocol_version: Optional[str] = None,
+        env: Optional[Dict[str, str]] = None,
         timeout: Optional[float] = None,
         cancel_event: Optional[threading.Event] = None,
     ) -> InitializeResult:
@@ -1506,6 +1588,7 @@ class GeneratedMethods:
             client_name (``clientName``):
             client_version (``clientVersion``): Semver of the client; a client newer than the daemon is told DAEMON_OUTDATED
             protocol_version (``protocolVersion``):
+            env (``env``): The client's environment as protocol/caller-env.ts selects it (DOCKER_CONFIG, HOME, proxies, ORAS_*...). Every request on this connection finds its credentials, config files, helpers and proxies through it; a client that sends none gets what oras would do for this user with an empty environment (the account's home folder, no proxy).
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
@@ -1515,6 +1598,7 @@ class GeneratedMethods:
                 "clientName": client_name,
                 "clientVersion": client_version,
                 "protocolVersion": protocol_version,
+                "env": env,
             },
             timeout=timeout, cancel_event=cancel_event,
         ))
@@ -1833,6 +1917,7 @@ class GeneratedMethods:
         artifact_type: Optional[str] = None,
         depth: Optional[int] = None,
         platform: Optional[str] = None,
+        listing_limits: Optional[DiscoverParamsListingLimits] = None,
         timeout: Optional[float] = None,
         cancel_event: Optional[threading.Event] = None,
     ) -> DiscoverResult:
@@ -1856,6 +1941,7 @@ class GeneratedMethods:
             artifact_type (``artifactType``): Only referrers of this artifact type (at every level)
             depth (``depth``): Levels to follow (default: all)
             platform (``platform``): os/arch[/variant][:os_version], picks a manifest inside an index
+            listing_limits (``listingLimits``): Limits on the registry listings of this request
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
@@ -1877,6 +1963,7 @@ class GeneratedMethods:
                 "artifactType": artifact_type,
                 "depth": depth,
                 "platform": platform,
+                "listingLimits": listing_limits,
             },
             timeout=timeout, cancel_event=cancel_event,
         ))
@@ -1911,6 +1998,7 @@ class GeneratedMethods:
         plain_http: Optional[bool] = None,
         insecure: Optional[bool] = None,
         no_cache: Optional[bool] = None,
+        listing_limits: Optional[CopyParamsListingLimits] = None,
         progress: Optional[ProgressCallback] = None,
         timeout: Optional[float] = None,
         cancel_event: Optional[threading.Event] = None,
@@ -1947,6 +2035,7 @@ class GeneratedMethods:
             plain_http (``plainHttp``): Both sides
             insecure (``insecure``): Both sides
             no_cache (``noCache``):
+            listing_limits (``listingLimits``): Limits on the registry listings of this request
             progress: called with each ``$/progress`` value (a BlobProgress or OperationProgress),
                 on the calling thread, before this method returns.
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
@@ -1982,6 +2071,7 @@ class GeneratedMethods:
                 "plainHttp": plain_http,
                 "insecure": insecure,
                 "noCache": no_cache,
+                "listingLimits": listing_limits,
             },
             progress=progress, timeout=timeout, cancel_event=cancel_event,
         ))
@@ -2327,6 +2417,7 @@ class GeneratedMethods:
         cwd: Optional[str] = None,
         force: Optional[bool] = None,
         cascade: Optional[bool] = None,
+        listing_limits: Optional[ManifestDeleteParamsListingLimits] = None,
         timeout: Optional[float] = None,
         cancel_event: Optional[threading.Event] = None,
     ) -> ManifestDeleteResult:
@@ -2349,6 +2440,7 @@ class GeneratedMethods:
             cwd (``cwd``): Directory relative paths resolve against (default: this process's current directory, since the shared daemon's own is arbitrary)
             force (``force``): No error when the manifest does not exist
             cascade (``cascade``): Delete every referrer, recursively, bottom-up, then the manifest
+            listing_limits (``listingLimits``): Limits on the registry listings of this request
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
@@ -2369,6 +2461,7 @@ class GeneratedMethods:
                 "cwd": cwd,
                 "force": force,
                 "cascade": cascade,
+                "listingLimits": listing_limits,
             },
             timeout=timeout, cancel_event=cancel_event,
         ))
@@ -2585,6 +2678,7 @@ class GeneratedMethods:
         cwd: Optional[str] = None,
         last: Optional[str] = None,
         exclude_digest_tags: Optional[bool] = None,
+        listing_limits: Optional[RepoTagsParamsListingLimits] = None,
         timeout: Optional[float] = None,
         cancel_event: Optional[threading.Event] = None,
     ) -> RepoTagsResult:
@@ -2607,6 +2701,7 @@ class GeneratedMethods:
             cwd (``cwd``): Directory relative paths resolve against (default: this process's current directory, since the shared daemon's own is arbitrary)
             last (``last``): Start after this tag
             exclude_digest_tags (``excludeDigestTags``): Hide sha256-<hex> referrers fallback tags
+            listing_limits (``listingLimits``): Limits on the registry listings of this request
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
@@ -2627,6 +2722,7 @@ class GeneratedMethods:
                 "cwd": cwd,
                 "last": last,
                 "excludeDigestTags": exclude_digest_tags,
+                "listingLimits": listing_limits,
             },
             timeout=timeout, cancel_event=cancel_event,
         ))
@@ -2647,6 +2743,7 @@ class GeneratedMethods:
         no_cache: Optional[bool] = None,
         cwd: Optional[str] = None,
         last: Optional[str] = None,
+        listing_limits: Optional[RepoListParamsListingLimits] = None,
         timeout: Optional[float] = None,
         cancel_event: Optional[threading.Event] = None,
     ) -> RepoListResult:
@@ -2668,6 +2765,7 @@ class GeneratedMethods:
             no_cache (``noCache``): Bypass the tag and referrers caches for this request
             cwd (``cwd``): Directory relative paths resolve against (default: this process's current directory, since the shared daemon's own is arbitrary)
             last (``last``):
+            listing_limits (``listingLimits``): Limits on the registry listings of this request
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
@@ -2687,6 +2785,7 @@ class GeneratedMethods:
                 "noCache": no_cache,
                 "cwd": cwd,
                 "last": last,
+                "listingLimits": listing_limits,
             },
             timeout=timeout, cancel_event=cancel_event,
         ))

@@ -294,7 +294,7 @@ export class Referrers {
         const body = await walk.read(res);
         let index: ImageIndex | undefined;
         try {
-          const parsed = parseManifest(body, declared ? MediaTypes.ImageIndex : undefined, `referrers of ${reference}`);
+          const parsed = parseManifest(body, declared ? MediaTypes.ImageIndex : undefined, `referrers of ${reference}`, body.length);
           if (parsed.kind === 'index') index = parsed.json;
         } catch {
           // not an index

@@ -431,42 +431,52 @@ describe('listings from a hostile registry: LIMIT_EXCEEDED or a loop error, neve
     assert.ok(e.message.includes(`listingLimits.${limit}`) && /--listing-max-/.test(e.message), e.message);
   }
 
-  test('discover and copy -r against endless pages of 24,000 distinct referrers: LIMIT_EXCEEDED (maxBytes), RSS bounded', { timeout: TEST_TIMEOUT_MS }, async () => {
+  // npm test sets lower limits on the requests (the cost of a listing grows with its entries);
+  // the soak runs the same attacks against the daemon's defaults.
+  const MiB = 2 ** 20;
+  const scale = <T extends object>(small: T): { listingLimits?: T } => (SOAK ? {} : { listingLimits: small });
+
+  test(`discover and copy -r against endless pages of 24,000 distinct referrers: LIMIT_EXCEEDED (maxBytes${SOAK ? '' : ' 8 MiB'}), RSS bounded`, { timeout: TEST_TIMEOUT_MS }, async () => {
     const subject = `${lister.host}/rel/many-24000@${lister.subject.digest}`;
-    const errors = await underAttack('referrers, 24,000 per page', () => [
-      c.discover({ reference: subject }),
-      c.copy({ source: subject, destination: `${refreg.host}/rel/hostile/referrers-${uid()}:v1`, recursive: true }),
+    const limits = scale({ maxBytes: 8 * MiB });
+    const name = `referrers, 24,000 per page, discover + copy -r (maxBytes ${SOAK ? 64 : 8} MiB)`;
+    const errors = await underAttack(name, () => [
+      c.discover({ reference: subject, ...limits }),
+      c.copy({ source: subject, destination: `${refreg.host}/rel/hostile/referrers-${uid()}:v1`, recursive: true, ...limits }),
     ]);
     for (const e of errors) assertLimit(e, 'maxBytes', `${lister.host}/rel/many-24000`);
-    const f = figures.listings['referrers, 24,000 per page']!;
+    const f = figures.listings[name]!;
     assert.ok(f.rssPeakMiB - f.rssBeforeMiB < 512, `RSS grew from ${f.rssBeforeMiB} to ${f.rssPeakMiB} MiB`);
   });
 
-  test('six concurrent repo tags against endless pages of 600,000 tags: LIMIT_EXCEEDED (maxEntries), RSS bounded', { timeout: TEST_TIMEOUT_MS }, async () => {
-    const repo = `${lister.host}/rel/many-600000`;
-    const errors = await underAttack('tags, 600,000 per page, 6 at once', () => Array.from({ length: 6 }, () => c.call('repo/tags', { reference: repo })));
+  test(`six concurrent repo tags against endless pages of many tags: LIMIT_EXCEEDED (maxEntries${SOAK ? '' : ' 100,000'}), RSS bounded`, { timeout: TEST_TIMEOUT_MS }, async () => {
+    const repo = `${lister.host}/rel/many-${SOAK ? 600_000 : 60_000}`;
+    const name = `tags, ${SOAK ? '600,000' : '60,000'} per page, 6 at once (maxEntries ${SOAK ? '1,000,000' : '100,000'})`;
+    const errors = await underAttack(name, () => Array.from({ length: 6 }, () => c.call('repo/tags', { reference: repo, ...scale({ maxEntries: 100_000 }) })));
     for (const e of errors) assertLimit(e, 'maxEntries', repo);
-    const f = figures.listings['tags, 600,000 per page, 6 at once']!;
+    const f = figures.listings[name]!;
     assert.ok(f.rssPeakMiB - f.rssBeforeMiB < 1024, `RSS grew from ${f.rssBeforeMiB} to ${f.rssPeakMiB} MiB`);
   });
 
-  test('repo ls against endless pages of 100,000 repositories: LIMIT_EXCEEDED (maxEntries)', { timeout: TEST_TIMEOUT_MS }, async () => {
-    lister.catalog = 'many-100000';
-    const [e] = await underAttack('catalog, 100,000 per page', () => [c.call('repo/list', { reference: lister.host })]);
+  test(`repo ls against endless pages of repositories: LIMIT_EXCEEDED (maxEntries${SOAK ? '' : ' 100,000'})`, { timeout: TEST_TIMEOUT_MS }, async () => {
+    lister.catalog = `many-${SOAK ? 100_000 : 30_000}`;
+    const [e] = await underAttack(`catalog, ${SOAK ? '100,000' : '30,000'} per page (maxEntries ${SOAK ? '1,000,000' : '100,000'})`, () => [
+      c.call('repo/list', { reference: lister.host, ...scale({ maxEntries: 100_000 }) }),
+    ]);
     assertLimit(e!, 'maxEntries', lister.host);
   });
 
   test('a page body that never ends, or announces 1 GiB: LIMIT_EXCEEDED (maxPageBytes) after at most 16 MiB read', { timeout: TEST_TIMEOUT_MS }, async () => {
     for (const kind of ['endless-body', 'declared-huge']) {
       lister.catalog = kind;
-      const errors = await underAttack(`page body: ${kind}`, () => [
+      const errors = await underAttack(`page body: ${kind} (default maxPageBytes 16 MiB)`, () => [
         c.call('repo/tags', { reference: `${lister.host}/rel/${kind}` }),
         c.discover({ reference: `${lister.host}/rel/${kind}@${lister.subject.digest}` }),
         c.call('repo/list', { reference: lister.host }),
       ]);
       for (const e of errors) assertLimit(e, 'maxPageBytes', lister.host);
       // One try each: a limit is no transient failure to retry.
-      assert.equal(figures.listings[`page body: ${kind}`]!.requests, 3, kind);
+      assert.equal(figures.listings[`page body: ${kind} (default maxPageBytes 16 MiB)`]!.requests, 3, kind);
     }
   });
 
@@ -529,7 +539,14 @@ describe('listings on real registries within the limits are unchanged', () => {
     await pushFixture(repo);
     const content = (await httpRequest(`${dist.url}/v2/${repo}/manifests/v1`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } })).body.toString();
     const extra = Array.from({ length: 1_204 }, (_, i) => `t${String(i).padStart(4, '0')}`);
-    await c.call('manifest/push', { reference: `${dist.host}/${repo}:v1`, content, extraTags: extra, cwd: ws });
+    for (let i = 0; i < extra.length; i += 32) {
+      await Promise.all(
+        extra.slice(i, i + 32).map(async (t) => {
+          const put = await httpRequest(`${dist.url}/v2/${repo}/manifests/${t}`, { method: 'PUT', headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }, body: content });
+          assert.equal(put.status, 201, put.text());
+        }),
+      );
+    }
     const all = ['v1', ...extra].sort();
     // distribution really pages at the daemon's n=1000, with a Link to the rest.
     const first = await httpRequest(`${dist.url}/v2/${repo}/tags/list?n=1000`);
@@ -542,6 +559,18 @@ describe('listings on real registries within the limits are unchanged', () => {
     assert.equal(e.code, ErrorCodes.LimitExceeded, e.message);
     const pages = await failure(c.call('repo/tags', { reference: `${dist.host}/${repo}`, listingLimits: { maxPages: 1 } }));
     assert.equal(pages.code, ErrorCodes.LimitExceeded, pages.message);
+    // The daemon-wide default (orasd serve --listing-max-entries / ORASD_LISTING_MAX_ENTRIES), raised by a request.
+    const strict = await startQuickDaemon({ ORASD_LISTING_MAX_ENTRIES: String(all.length - 1) });
+    try {
+      const sc = await strict.client();
+      const d = await failure(sc.call('repo/tags', { reference: `${dist.host}/${repo}` }));
+      assert.equal(d.code, ErrorCodes.LimitExceeded, d.message);
+      assert.match(d.message, new RegExp(`more than ${all.length - 1} entries .*ORASD_LISTING_MAX_ENTRIES`));
+      assert.deepEqual((await sc.call('repo/tags', { reference: `${dist.host}/${repo}`, listingLimits: { maxEntries: all.length } })).tags.sort(), all);
+    } finally {
+      await strict.stop();
+      await rm(strict.tmp, { recursive: true, force: true });
+    }
     figures.listingsUnchanged += 3;
   });
 

@@ -436,10 +436,10 @@ describe('listings from a hostile registry: LIMIT_EXCEEDED or a loop error, neve
   const MiB = 2 ** 20;
   const scale = <T extends object>(small: T): { listingLimits?: T } => (SOAK ? {} : { listingLimits: small });
 
-  test(`discover and copy -r against endless pages of 24,000 distinct referrers: LIMIT_EXCEEDED (maxBytes${SOAK ? '' : ' 8 MiB'}), RSS bounded`, { timeout: TEST_TIMEOUT_MS }, async () => {
+  test(`discover and copy -r against endless pages of 24,000 distinct referrers: LIMIT_EXCEEDED (maxBytes${SOAK ? '' : ' 16 MiB'}), RSS bounded`, { timeout: TEST_TIMEOUT_MS }, async () => {
     const subject = `${lister.host}/rel/many-24000@${lister.subject.digest}`;
-    const limits = scale({ maxBytes: 8 * MiB });
-    const name = `referrers, 24,000 per page, discover + copy -r (maxBytes ${SOAK ? 64 : 8} MiB)`;
+    const limits = scale({ maxBytes: 16 * MiB });
+    const name = `referrers, 24,000 per page, discover + copy -r (maxBytes ${SOAK ? 64 : 16} MiB)`;
     const errors = await underAttack(name, () => [
       c.discover({ reference: subject, ...limits }),
       c.copy({ source: subject, destination: `${refreg.host}/rel/hostile/referrers-${uid()}:v1`, recursive: true, ...limits }),

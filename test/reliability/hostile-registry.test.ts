@@ -416,7 +416,6 @@ describe('listings from a hostile registry: LIMIT_EXCEEDED or a loop error, neve
     });
     const requests = Object.values(lister.requests).reduce((a, b) => a + b, 0) - requestsBefore;
     figures.listings[name] = { refused: errors.length, rssBeforeMiB: before, rssPeakMiB: peak, served, requests, mibServed: mib(lister.bytesServed - bytesBefore) };
-    figures.rssPeakMiB = Math.max(figures.rssPeakMiB, peak);
     assert.ok(served >= 1, 'the other client was served');
     return errors;
   }
@@ -501,13 +500,13 @@ describe('listings from a hostile registry: LIMIT_EXCEEDED or a loop error, neve
     const pages = SOAK ? 10_000 : 50;
     const limits = SOAK ? {} : { listingLimits: { maxPages: pages } };
     lister.catalog = 'many-3';
-    const errors = await underAttack(`${pages} pages of 3`, () => [
+    const errors = await underAttack(`endless pages of 3 (maxPages ${pages})`, () => [
       c.call('repo/tags', { reference: `${lister.host}/rel/many-3`, ...limits }),
       c.discover({ reference: `${lister.host}/rel/many-3@${lister.subject.digest}`, ...limits }),
       c.call('repo/list', { reference: lister.host, ...limits }),
     ]);
     for (const e of errors) assertLimit(e, 'maxPages', lister.host);
-    assert.equal(figures.listings[`${pages} pages of 3`]!.requests, 3 * pages);
+    assert.equal(figures.listings[`endless pages of 3 (maxPages ${pages})`]!.requests, 3 * pages);
   });
 });
 

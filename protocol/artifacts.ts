@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Annotations, Descriptor, DistributionSpec, FileRef, Obj, ReferencedDescriptor, RequestFields, TargetFields } from './common';
+import { Annotations, Descriptor, DistributionSpec, FileRef, ListingLimits, Obj, ReferencedDescriptor, RequestFields, TargetFields } from './common';
 
 const Concurrency = Type.Optional(Type.Integer({ minimum: 1, maximum: 64, description: 'Parallel blob transfers (default 5)' }));
 const PlatformString = Type.Optional(Type.String({ description: 'os/arch[/variant][:os_version], picks a manifest inside an index' }));
@@ -79,6 +79,7 @@ export const DiscoverParams = Obj({
   artifactType: Type.Optional(Type.String({ description: 'Only referrers of this artifact type (at every level)' })),
   depth: Type.Optional(Type.Integer({ minimum: 1, description: 'Levels to follow (default: all)' })),
   platform: PlatformString,
+  listingLimits: Type.Optional(ListingLimits),
 });
 export type DiscoverParams = Static<typeof DiscoverParams>;
 
@@ -130,6 +131,7 @@ export const CopyParams = Obj({
   plainHttp: Type.Optional(Type.Boolean({ description: 'Both sides' })),
   insecure: Type.Optional(Type.Boolean({ description: 'Both sides' })),
   noCache: OptBool(),
+  listingLimits: Type.Optional(ListingLimits),
 });
 export type CopyParams = Static<typeof CopyParams>;
 

@@ -65,6 +65,22 @@ export const TargetFields = {
   noCache: Type.Optional(Type.Boolean({ description: 'Bypass the tag and referrers caches for this request' })),
 };
 
+/**
+ * Caps on what one request may read from registry listings (tags, repositories, referrers through
+ * the API or the tag-schema index). Absent fields take the daemon's defaults (`orasd serve
+ * --listing-max-*`). Going past one is LIMIT_EXCEEDED, never a cut-short list.
+ */
+export const ListingLimits = Obj(
+  {
+    maxEntries: Type.Optional(Type.Integer({ minimum: 1, description: 'Entries read over all listings of the request (default 1,000,000)' })),
+    maxBytes: Type.Optional(Type.Integer({ minimum: 1, description: 'Body bytes read over all listings of the request (default 64 MiB)' })),
+    maxPageBytes: Type.Optional(Type.Integer({ minimum: 1, description: 'Bytes of one page body (default 16 MiB)' })),
+    maxPages: Type.Optional(Type.Integer({ minimum: 1, description: 'Pages of one listing (default 10,000)' })),
+  },
+  'Limits on the registry listings of this request',
+);
+export type ListingLimits = Static<typeof ListingLimits>;
+
 /** Fields every request may carry. */
 export const RequestFields = {
   cwd: Type.Optional(Type.String({ description: 'Directory relative paths resolve against (default: the daemon\'s)' })),

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Descriptor, Obj, ReferencedDescriptor, RequestFields, TargetFields } from './common';
+import { Descriptor, ListingLimits, Obj, ReferencedDescriptor, RequestFields, TargetFields } from './common';
 
 const PlatformString = Type.Optional(Type.String({ description: 'os/arch[/variant], picks a manifest inside an index' }));
 
@@ -70,6 +70,7 @@ export const ManifestDeleteParams = Obj({
   ...RequestFields,
   force: Type.Optional(Type.Boolean({ description: 'No error when the manifest does not exist' })),
   cascade: Type.Optional(Type.Boolean({ description: 'Delete every referrer, recursively, bottom-up, then the manifest' })),
+  listingLimits: Type.Optional(ListingLimits),
 });
 export type ManifestDeleteParams = Static<typeof ManifestDeleteParams>;
 export const ManifestDeleteResult = Obj({
@@ -109,6 +110,7 @@ export const RepoTagsParams = Obj({
   ...RequestFields,
   last: Type.Optional(Type.String({ description: 'Start after this tag' })),
   excludeDigestTags: Type.Optional(Type.Boolean({ description: 'Hide sha256-<hex> referrers fallback tags' })),
+  listingLimits: Type.Optional(ListingLimits),
 });
 export type RepoTagsParams = Static<typeof RepoTagsParams>;
 export const RepoTagsResult = Obj({ tags: Type.Array(Type.String()) });
@@ -118,6 +120,7 @@ export const RepoListParams = Obj({
   ...TargetFields,
   ...RequestFields,
   last: Type.Optional(Type.String()),
+  listingLimits: Type.Optional(ListingLimits),
 });
 export type RepoListParams = Static<typeof RepoListParams>;
 export const RepoListResult = Obj({ repositories: Type.Array(Type.String()) });

@@ -96,7 +96,7 @@ const ERROR_MEANINGS: Record<string, string> = {
   Timeout: 'An operation exceeded its time limit.',
   IncompleteGraph: 'A destination graph found incomplete and not healable.',
   UnsafeArchive: 'A folder layer holds entries escaping the folder, links out of it, or device files.',
-  LimitExceeded: 'A limit that protects the shared daemon was reached: message size, unfinished input across connections, connection count, frame timeout, listing size, or a folder layer unpacking to more than maxExtractEntries entries or maxExtractBytes bytes; `data.detail` names the limit and its value, `data.hint` how to raise it.',
+  LimitExceeded: 'A limit that protects the shared daemon was reached: message size, unfinished input across connections, connection count, frame timeout, listing size (see Listings), or a folder layer unpacking to more than maxExtractEntries entries or maxExtractBytes bytes; `data.detail` names the limit and its value, `data.hint` how to raise it. Nothing is cut short.',
   DaemonOutdated: 'The client is newer than the daemon: the daemon retires; reconnect to start a current one.',
   ShuttingDown: 'The daemon is stopping; retry and a new one will start.',
 };
@@ -185,6 +185,19 @@ as JSON Schema is in [\`schema.json\`](schema.json) for clients in other languag
   the tar headers before anything is written; the pull params raise or lower them per pull, the
   daemon's \`--max-extract-entries\` / \`--max-extract-bytes\` (\`ORASD_MAX_EXTRACT_ENTRIES\` /
   \`ORASD_MAX_EXTRACT_BYTES\`) for every pull. Beyond them: \`LIMIT_EXCEEDED\`, nothing written.
+- **Listings** (\`repo/tags\`, \`repo/list\`, and the referrers that \`discover\`, \`copy\` with
+  \`recursive\` and \`manifest/delete\` with \`cascade\` read, through the referrers API or the
+  tag-schema index) are bounded, so that one registry cannot exhaust the daemon every client shares:
+  **maxEntries** (default 1,000,000) and **maxBytes** (64 MiB of page bodies) count over all the
+  listings of one request (a graph walk adds up), **maxPageBytes** (16 MiB) bounds one page body and
+  is enforced while it is read, **maxPages** (10,000) bounds one listing. Past any of them the request
+  fails with \`LIMIT_EXCEEDED\` (1114), never with a shortened list: \`data.detail\` is
+  \`{limit, value, param, flag, env}\`. Raise them per request with \`listingLimits\`, or for the
+  daemon with \`orasd serve --listing-max-entries|--listing-max-bytes|--listing-max-page-bytes|--listing-max-pages\`
+  (\`ORASD_LISTING_MAX_ENTRIES\`, \`_BYTES\`, \`_PAGE_BYTES\`, \`_PAGES\`). A \`Link\` to a page already read
+  (a loop) is \`REGISTRY_ERROR\` at once. The defaults are far above real registries (oras-go caps
+  pages at 4 MiB; distribution pages tags by 1,000, Docker Hub by 100) and keep a few concurrent
+  hostile listings within a few hundred MiB.
 - **Credentials** come from the request, else the docker config (\`registryConfig\`, \`$DOCKER_CONFIG\`,
   \`~/.docker/config.json\`, with \`credsStore\`/\`credHelpers\`). Tokens are cached and shared.
 

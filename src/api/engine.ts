@@ -5,6 +5,7 @@ import { resolvePath } from '../ops/files';
 import type { OpContext, TempTracker } from '../ops/context';
 import { DEFAULT_EXTRACT_LIMITS, type ExtractLimits } from '../ops/unpack';
 import { Layouts } from '../targets/layout';
+import type { ListingLimits } from '../targets/listing-limits';
 import { Registries, type RegistriesOptions, type RegistryOptions } from '../targets/registry';
 import type { Target } from '../targets/target';
 import { VERSION } from '../version';
@@ -38,6 +39,8 @@ export interface TargetSpec {
   registryConfig?: string;
   distributionSpec?: 'v1.1-referrers-api' | 'v1.1-referrers-tag';
   noCache?: boolean;
+  /** Limits on this request's listings, over the daemon's. */
+  listingLimits?: Partial<ListingLimits>;
 }
 
 export interface OpenedTarget {
@@ -67,6 +70,8 @@ export interface EngineOptions {
   /** How long a registry may stay silent (before its headers, or mid-body) before the request fails. */
   registryTimeoutMs?: number;
   retry?: RegistriesOptions['retry'];
+  /** Daemon-wide listing limits (tags, catalog, referrers); requests may set their own. */
+  listingLimits?: Partial<ListingLimits>;
   /** The daemon's record of temporary paths, handed to every operation. */
   temps?: TempTracker;
   /** How far a pulled folder layer may expand, unless a pull asks for other limits. */
@@ -96,6 +101,7 @@ export class Engine {
       ...(opts.http2 ? { http2: true } : {}),
       ...(opts.registryTimeoutMs !== undefined ? { timeouts: { headersMs: opts.registryTimeoutMs, bodyMs: opts.registryTimeoutMs } } : {}),
       ...(opts.retry ? { retry: opts.retry } : {}),
+      ...(opts.listingLimits ? { listingLimits: opts.listingLimits } : {}),
     });
     this.temps = opts.temps;
     this.extractLimits = { ...DEFAULT_EXTRACT_LIMITS, ...opts.extractLimits };
@@ -113,6 +119,7 @@ export class Engine {
     if (spec.registryConfig) o.registryConfig = resolvePath(ctx.cwd, spec.registryConfig);
     if (spec.distributionSpec) o.distributionSpec = spec.distributionSpec;
     if (ctx.env) o.env = ctx.env;
+    if (spec.listingLimits) o.listingLimits = spec.listingLimits;
     return o;
   }
 

@@ -4,6 +4,7 @@ import { defaultSocketPath } from '../../protocol/endpoint';
 import { Engine } from '../api/engine';
 import { createLogger, type Logger } from '../log';
 import { ConnectionLimit } from '../server/connection-limit';
+import { LISTING_LIMIT_SETTINGS, type ListingLimits } from '../targets/listing-limits';
 import { Daemon } from '../server/daemon';
 import { MiB, defaultLimits, type ServerLimits } from '../server/limits';
 import { AlreadyRunning, ensurePrivateDir, listenSocket, type SocketListener } from '../server/socket-server';
@@ -39,6 +40,13 @@ Limits that keep one client from starving the others (a client past one gets LIM
   --frame-timeout SECONDS a socket connection that sends no complete message this long after
                           connecting, or leaves one unfinished this long, is closed
                           (default ORASD_FRAME_TIMEOUT or 60)
+  --listing-max-entries N     entries one request may read from listings: tags, repositories,
+                          referrers over a whole graph walk (default ORASD_LISTING_MAX_ENTRIES or 1000000)
+  --listing-max-bytes N       listing body bytes one request may read (ORASD_LISTING_MAX_BYTES, 64 MiB)
+  --listing-max-page-bytes N  bytes of one listing page (ORASD_LISTING_MAX_PAGE_BYTES, 16 MiB)
+  --listing-max-pages N       pages of one listing (ORASD_LISTING_MAX_PAGES, 10000)
+                          Past a limit a request fails with LIMIT_EXCEEDED; requests may set their own
+                          (listingLimits).
 
 Temporary files of running operations are listed in a journal next to the socket; a daemon
 serving there removes, in the background, what a daemon that died without cleaning up (kill -9)
@@ -81,6 +89,7 @@ export async function serve(argv: string[]): Promise<number> {
       'frame-timeout': { type: 'string' },
       'max-extract-entries': { type: 'string' },
       'max-extract-bytes': { type: 'string' },
+      ...Object.fromEntries(Object.values(LISTING_LIMIT_SETTINGS).map((l) => [l.flag.slice(2), { type: 'string' as const }])),
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -109,6 +118,19 @@ export async function serve(argv: string[]): Promise<number> {
   const frameTimeout = num('frame-timeout', 'ORASD_FRAME_TIMEOUT', 0.001);
   const maxEntries = num('max-extract-entries', 'ORASD_MAX_EXTRACT_ENTRIES', 1);
   const maxBytes = num('max-extract-bytes', 'ORASD_MAX_EXTRACT_BYTES', 1);
+  const listingLimits: Partial<ListingLimits> = {};
+  for (const [name, l] of Object.entries(LISTING_LIMIT_SETTINGS) as [keyof ListingLimits, (typeof LISTING_LIMIT_SETTINGS)[keyof ListingLimits]][]) {
+    const v = num(l.flag.slice(2), l.env, 1);
+    if (typeof v === 'number' && !Number.isSafeInteger(v)) {
+      process.stderr.write(`orasd: ${l.flag} (${l.env}) must be a whole number, got ${v}\n`);
+      return 2;
+    }
+    if (v instanceof Error) {
+      process.stderr.write(v.message);
+      return 2;
+    }
+    if (v !== undefined) listingLimits[name] = v;
+  }
   for (const v of [timeout, attempts, delay, maxConnections, maxMessageMiB, maxBufferedMiB, frameTimeout, maxEntries, maxBytes]) {
     if (v instanceof Error) {
       process.stderr.write(v.message);
@@ -140,6 +162,7 @@ export async function serve(argv: string[]): Promise<number> {
     log,
     ...(journal ? { temps: journal } : {}),
     ...(values.http2 || process.env.ORASD_HTTP2 === '1' ? { http2: true } : {}),
+    ...(Object.keys(listingLimits).length ? { listingLimits } : {}),
     ...(typeof timeout === 'number' ? { registryTimeoutMs: Math.round(timeout * 1000) } : {}),
     extractLimits: {
       ...(typeof maxEntries === 'number' ? { maxEntries: Math.floor(maxEntries) } : {}),

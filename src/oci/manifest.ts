@@ -67,9 +67,10 @@ function checkAnnotations(a: unknown, where: string, what: string): void {
  * own mediaType, when present, must agree: a mismatch is how a registry or a hostile peer would
  * make one digest mean two things.
  */
-export function parseManifest(bytes: Uint8Array, claimedMediaType: string | undefined, what = 'manifest'): ParsedManifest {
-  if (bytes.length > MAX_MANIFEST_BYTES) {
-    throw new OrasdError(ErrorCodes.ManifestTooLarge, `${what} is ${bytes.length} bytes, over the ${MAX_MANIFEST_BYTES}-byte limit`);
+/** `maxBytes`: a referrers API page is an image index whose size the listing limits bound instead. */
+export function parseManifest(bytes: Uint8Array, claimedMediaType: string | undefined, what = 'manifest', maxBytes = MAX_MANIFEST_BYTES): ParsedManifest {
+  if (bytes.length > maxBytes) {
+    throw new OrasdError(ErrorCodes.ManifestTooLarge, `${what} is ${bytes.length} bytes, over the ${maxBytes}-byte limit`);
   }
   let json: unknown;
   try {

@@ -14,10 +14,11 @@ import { gzipSync } from 'node:zlib';
 import type { OrasdClient, OrasdRequestError } from '../../clients/typescript/client';
 import { ErrorCodes } from '../../protocol/errors';
 import { startFaultProxy, type FaultProxy } from '../registries/fault-proxy';
+import { startHostileLister, type HostileLister } from './support/hostile-lister';
 import { getSharedRegistries, httpRequest, type RunningRegistry } from '../registries/harness';
 import { folderLayer, pushCrafted, sha256, type TarEntry } from './support/crafted';
-import { failure, startQuickDaemon, type ReliabilityDaemon } from './support/daemon';
-import { TEST_TIMEOUT_MS, recordFigures } from './support/figures';
+import { failure, outcome, startQuickDaemon, type ReliabilityDaemon } from './support/daemon';
+import { SOAK, TEST_TIMEOUT_MS, recordFigures } from './support/figures';
 import { danglingTags } from './support/registry-check';
 import { files, listTree } from './support/tree';
 
@@ -25,12 +26,25 @@ let daemon: ReliabilityDaemon;
 let c: OrasdClient;
 let dist: RunningRegistry;
 let refreg: RunningRegistry;
+let olareg: RunningRegistry;
 let proxy: FaultProxy;
 let ws: string;
-const figures = { servedMismatches: 0, oversizedManifests: 0, malformedManifests: 0, hostileArchives: 0, hostileTitles: 0, writesOutside: 0, rssPeakMiB: 0 };
+const figures = {
+  servedMismatches: 0,
+  oversizedManifests: 0,
+  malformedManifests: 0,
+  hostileArchives: 0,
+  hostileTitles: 0,
+  writesOutside: 0,
+  rssPeakMiB: 0,
+  /** Hostile listings, by attack: requests refused, daemon RSS before and at its peak meanwhile, bystander requests served. */
+  listings: {} as Record<string, { refused: number; rssBeforeMiB: number; rssPeakMiB: number; served: number; requests: number; mibServed: number }>,
+  /** Listings on real registries within the limits, checked unchanged. */
+  listingsUnchanged: 0,
+};
 
 before(async () => {
-  ({ distribution: dist, refreg } = await getSharedRegistries());
+  ({ distribution: dist, refreg, olareg } = await getSharedRegistries());
   daemon = await startQuickDaemon();
   c = await daemon.client();
   proxy = await startFaultProxy(dist.url);
@@ -356,4 +370,227 @@ describe('titles', () => {
     }
     assert.deepEqual((await listTree(o.out)).map((e) => e.path), ['x', 'y']);
   });
+});
+
+describe('listings from a hostile registry: LIMIT_EXCEEDED or a loop error, never out of memory or cut short', () => {
+  let lister: HostileLister;
+  let bystanderRepo: string;
+  const mib = (n: number) => Math.round(n / 2 ** 20);
+
+  before(async () => {
+    lister = await startHostileLister();
+    bystanderRepo = `rel/hostile/bystander-${uid()}`;
+    await pushFixture(bystanderRepo);
+  });
+  after(() => lister.stop());
+
+  /**
+   * Runs the attacking calls while another client keeps listing a real repository on the same
+   * daemon; returns how each call failed, the daemon's RSS before and at its peak meanwhile, and
+   * how many of the other client's requests were answered (each one correctly).
+   */
+  async function underAttack(name: string, attack: () => Promise<unknown>[]): Promise<OrasdRequestError[]> {
+    const other = await daemon.client();
+    const before = mib((await other.status()).memory.rss);
+    const requestsBefore = Object.values(lister.requests).reduce((a, b) => a + b, 0);
+    const bytesBefore = lister.bytesServed;
+    let running = true;
+    let peak = before;
+    let served = 0;
+    const bystander = (async () => {
+      do {
+        peak = Math.max(peak, mib((await other.status()).memory.rss));
+        const r = await other.call('repo/tags', { reference: `${dist.host}/${bystanderRepo}`, noCache: true });
+        assert.deepEqual(r.tags, ['v1']);
+        served++;
+      } while (running);
+    })();
+    const results = await Promise.all(attack().map((p) => outcome(p, 240_000)));
+    running = false;
+    await bystander;
+    peak = Math.max(peak, mib((await other.status()).memory.rss));
+    const errors = results.map((r, i) => {
+      assert.ok(!r.hung, `attack call ${i} did not answer`);
+      assert.ok(r.error, `attack call ${i} succeeded with ${String(JSON.stringify(r.value)).slice(0, 200)}`);
+      return r.error!;
+    });
+    const requests = Object.values(lister.requests).reduce((a, b) => a + b, 0) - requestsBefore;
+    figures.listings[name] = { refused: errors.length, rssBeforeMiB: before, rssPeakMiB: peak, served, requests, mibServed: mib(lister.bytesServed - bytesBefore) };
+    assert.ok(served >= 1, 'the other client was served');
+    return errors;
+  }
+
+  function assertLimit(e: OrasdRequestError, limit: string, where: string): void {
+    assert.equal(e.code, ErrorCodes.LimitExceeded, `${e.code} ${e.message}`);
+    const detail = e.data?.detail as { limit?: string; value?: number } | undefined;
+    assert.equal(detail?.limit, limit, e.message);
+    // The message names the limit, its value, the registry and repository, and how to raise it.
+    assert.ok(e.message.includes(where), `${e.message} names ${where}`);
+    assert.ok(e.message.includes(`${limit}`) && e.message.includes(String(detail?.value)), e.message);
+    assert.ok(e.message.includes(`listingLimits.${limit}`) && /--listing-max-/.test(e.message), e.message);
+  }
+
+  // npm test sets lower limits on the requests (the cost of a listing grows with its entries);
+  // the soak runs the same attacks against the daemon's defaults.
+  const MiB = 2 ** 20;
+  const scale = <T extends object>(small: T): { listingLimits?: T } => (SOAK ? {} : { listingLimits: small });
+
+  test(`discover and copy -r against endless pages of 24,000 distinct referrers: LIMIT_EXCEEDED (maxBytes${SOAK ? '' : ' 16 MiB'}), RSS bounded`, { timeout: TEST_TIMEOUT_MS }, async () => {
+    const subject = `${lister.host}/rel/many-24000@${lister.subject.digest}`;
+    const limits = scale({ maxBytes: 16 * MiB });
+    const name = `referrers, 24,000 per page, discover + copy -r (maxBytes ${SOAK ? 64 : 16} MiB)`;
+    const errors = await underAttack(name, () => [
+      c.discover({ reference: subject, ...limits }),
+      c.copy({ source: subject, destination: `${refreg.host}/rel/hostile/referrers-${uid()}:v1`, recursive: true, ...limits }),
+    ]);
+    for (const e of errors) assertLimit(e, 'maxBytes', `${lister.host}/rel/many-24000`);
+    const f = figures.listings[name]!;
+    assert.ok(f.rssPeakMiB - f.rssBeforeMiB < 512, `RSS grew from ${f.rssBeforeMiB} to ${f.rssPeakMiB} MiB`);
+  });
+
+  test(`six concurrent repo tags against endless pages of many tags: LIMIT_EXCEEDED (maxEntries${SOAK ? '' : ' 100,000'}), RSS bounded`, { timeout: TEST_TIMEOUT_MS }, async () => {
+    const repo = `${lister.host}/rel/many-${SOAK ? 600_000 : 60_000}`;
+    const name = `tags, ${SOAK ? '600,000' : '60,000'} per page, 6 at once (maxEntries ${SOAK ? '1,000,000' : '100,000'})`;
+    const errors = await underAttack(name, () => Array.from({ length: 6 }, () => c.call('repo/tags', { reference: repo, ...scale({ maxEntries: 100_000 }) })));
+    for (const e of errors) assertLimit(e, 'maxEntries', repo);
+    const f = figures.listings[name]!;
+    assert.ok(f.rssPeakMiB - f.rssBeforeMiB < 1024, `RSS grew from ${f.rssBeforeMiB} to ${f.rssPeakMiB} MiB`);
+  });
+
+  test(`repo ls against endless pages of repositories: LIMIT_EXCEEDED (maxEntries${SOAK ? '' : ' 100,000'})`, { timeout: TEST_TIMEOUT_MS }, async () => {
+    lister.catalog = `many-${SOAK ? 100_000 : 30_000}`;
+    const [e] = await underAttack(`catalog, ${SOAK ? '100,000' : '30,000'} per page (maxEntries ${SOAK ? '1,000,000' : '100,000'})`, () => [
+      c.call('repo/list', { reference: lister.host, ...scale({ maxEntries: 100_000 }) }),
+    ]);
+    assertLimit(e!, 'maxEntries', lister.host);
+  });
+
+  test('a page body that never ends, or announces 1 GiB: LIMIT_EXCEEDED (maxPageBytes) after at most 16 MiB read', { timeout: TEST_TIMEOUT_MS }, async () => {
+    for (const kind of ['endless-body', 'declared-huge']) {
+      lister.catalog = kind;
+      const errors = await underAttack(`page body: ${kind} (default maxPageBytes 16 MiB)`, () => [
+        c.call('repo/tags', { reference: `${lister.host}/rel/${kind}` }),
+        c.discover({ reference: `${lister.host}/rel/${kind}@${lister.subject.digest}` }),
+        c.call('repo/list', { reference: lister.host }),
+      ]);
+      for (const e of errors) assertLimit(e, 'maxPageBytes', lister.host);
+      // One try each: a limit is no transient failure to retry.
+      assert.equal(figures.listings[`page body: ${kind} (default maxPageBytes 16 MiB)`]!.requests, 3, kind);
+    }
+  });
+
+  for (const [kind, perListing] of [['self-link', 1], ['cycle', 3]] as const) {
+    test(`a Link ${kind === 'self-link' ? 'to the page itself' : 'cycle between two pages'}: REGISTRY_ERROR after ${perListing} request(s), not 10,000 and a cut-short list`, { timeout: TEST_TIMEOUT_MS }, async () => {
+      lister.catalog = kind;
+      const errors = await underAttack(`Link ${kind}`, () => [
+        c.call('repo/tags', { reference: `${lister.host}/rel/${kind}` }),
+        c.discover({ reference: `${lister.host}/rel/${kind}@${lister.subject.digest}` }),
+        c.call('repo/list', { reference: lister.host }),
+      ]);
+      for (const e of errors) {
+        assert.equal(e.code, ErrorCodes.RegistryError, `${e.code} ${e.message}`);
+        assert.match(e.message, /linked back to a page it already sent/);
+        assert.ok(e.message.includes(lister.host), e.message);
+      }
+      assert.equal(figures.listings[`Link ${kind}`]!.requests, 3 * perListing);
+    });
+  }
+
+  test(`endless distinct pages: LIMIT_EXCEEDED (maxPages) at ${SOAK ? 'the default 10,000' : 'maxPages 50 set on the request'}`, { timeout: TEST_TIMEOUT_MS }, async () => {
+    const pages = SOAK ? 10_000 : 50;
+    const limits = SOAK ? {} : { listingLimits: { maxPages: pages } };
+    lister.catalog = 'many-3';
+    const errors = await underAttack(`endless pages of 3 (maxPages ${pages})`, () => [
+      c.call('repo/tags', { reference: `${lister.host}/rel/many-3`, ...limits }),
+      c.discover({ reference: `${lister.host}/rel/many-3@${lister.subject.digest}`, ...limits }),
+      c.call('repo/list', { reference: lister.host, ...limits }),
+    ]);
+    for (const e of errors) assertLimit(e, 'maxPages', lister.host);
+    assert.equal(figures.listings[`endless pages of 3 (maxPages ${pages})`]!.requests, 3 * pages);
+  });
+});
+
+describe('listings on real registries within the limits are unchanged', () => {
+  const EMPTY = sha256('{}');
+
+  /** Pushes `n` referrers of `subject` through the daemon; their digests. */
+  async function pushReferrers(host: string, repo: string, subject: { mediaType: string; digest: string; size: number }, n: number): Promise<string[]> {
+    await writeFile(join(ws, 'empty.json'), '{}');
+    await c.call('blob/push', { reference: `${host}/${repo}@${EMPTY}`, file: 'empty.json', cwd: ws });
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const content = JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        artifactType: 'application/vnd.test.sig',
+        config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: EMPTY, size: 2 },
+        layers: [],
+        subject,
+        annotations: { n: String(i) },
+      });
+      out.push((await c.call('manifest/push', { reference: `${host}/${repo}@${sha256(content)}`, content, cwd: ws })).digest);
+    }
+    return out.sort();
+  }
+
+  test('repo tags on distribution across Link pages: every tag; one entry more than the limit is LIMIT_EXCEEDED', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const repo = `rel/listing/tags-${uid()}`;
+    await pushFixture(repo);
+    const content = (await httpRequest(`${dist.url}/v2/${repo}/manifests/v1`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } })).body.toString();
+    const extra = Array.from({ length: 1_204 }, (_, i) => `t${String(i).padStart(4, '0')}`);
+    for (let i = 0; i < extra.length; i += 32) {
+      await Promise.all(
+        extra.slice(i, i + 32).map(async (t) => {
+          const put = await httpRequest(`${dist.url}/v2/${repo}/manifests/${t}`, { method: 'PUT', headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }, body: content });
+          assert.equal(put.status, 201, put.text());
+        }),
+      );
+    }
+    const all = ['v1', ...extra].sort();
+    // distribution really pages at the daemon's n=1000, with a Link to the rest.
+    const first = await httpRequest(`${dist.url}/v2/${repo}/tags/list?n=1000`);
+    assert.equal((JSON.parse(first.body.toString()) as { tags: string[] }).tags.length, 1000);
+    assert.match(String(first.headers['link']), /rel="next"/);
+    assert.deepEqual((await c.call('repo/tags', { reference: `${dist.host}/${repo}` })).tags.sort(), all);
+    assert.deepEqual((await c.call('repo/tags', { reference: `${dist.host}/${repo}`, listingLimits: { maxEntries: all.length, maxPages: 2 } })).tags.sort(), all);
+    assert.deepEqual((await c.call('repo/tags', { reference: `${dist.host}/${repo}`, last: 't1100' })).tags.sort(), all.filter((t) => t > 't1100'));
+    const e = await failure(c.call('repo/tags', { reference: `${dist.host}/${repo}`, listingLimits: { maxEntries: all.length - 1 } }));
+    assert.equal(e.code, ErrorCodes.LimitExceeded, e.message);
+    const pages = await failure(c.call('repo/tags', { reference: `${dist.host}/${repo}`, listingLimits: { maxPages: 1 } }));
+    assert.equal(pages.code, ErrorCodes.LimitExceeded, pages.message);
+    // The daemon-wide default (orasd serve --listing-max-entries / ORASD_LISTING_MAX_ENTRIES), raised by a request.
+    const strict = await startQuickDaemon({ ORASD_LISTING_MAX_ENTRIES: String(all.length - 1) });
+    try {
+      const sc = await strict.client();
+      const d = await failure(sc.call('repo/tags', { reference: `${dist.host}/${repo}` }));
+      assert.equal(d.code, ErrorCodes.LimitExceeded, d.message);
+      assert.match(d.message, new RegExp(`more than ${all.length - 1} entries .*ORASD_LISTING_MAX_ENTRIES`));
+      assert.deepEqual((await sc.call('repo/tags', { reference: `${dist.host}/${repo}`, listingLimits: { maxEntries: all.length } })).tags.sort(), all);
+    } finally {
+      await strict.stop();
+      await rm(strict.tmp, { recursive: true, force: true });
+    }
+    figures.listingsUnchanged += 3;
+  });
+
+  for (const [kind, reg] of [['the referrers API on olareg', () => olareg], ['the tag-schema index on distribution', () => dist]] as const) {
+    test(`discover and copy -r through ${kind}: every referrer; one more than maxEntries is LIMIT_EXCEEDED`, { timeout: TEST_TIMEOUT_MS }, async () => {
+      const r = reg();
+      const repo = `rel/listing/referrers-${uid()}`;
+      await writeFile(join(ws, 'small.txt'), 'small\n');
+      const subject = await c.push({ reference: `${r.host}/${repo}:v1`, cwd: ws, files: [{ path: 'small.txt' }] });
+      const refs = await pushReferrers(r.host, repo, { mediaType: subject.mediaType, digest: subject.digest, size: subject.size }, 12);
+      const digests = (d: { manifests: { digest: string }[] }) => d.manifests.map((m) => m.digest).sort();
+      assert.deepEqual(digests(await c.discover({ reference: `${r.host}/${repo}:v1`, noCache: true })), refs);
+      // One entry per referrer, plus the subject's own (empty) referrers listing: all within 12.
+      assert.deepEqual(digests(await c.discover({ reference: `${r.host}/${repo}:v1`, noCache: true, listingLimits: { maxEntries: 12 } })), refs);
+      const e = await failure(c.discover({ reference: `${r.host}/${repo}:v1`, noCache: true, listingLimits: { maxEntries: 11 } }));
+      assert.equal(e.code, ErrorCodes.LimitExceeded, e.message);
+      assert.ok(e.message.includes(`${r.host}/${repo}`), e.message);
+      const dst = `${refreg.host}/${repo}-copy`;
+      await c.copy({ source: `${r.host}/${repo}:v1`, destination: `${dst}:v1`, recursive: true });
+      assert.deepEqual(digests(await c.discover({ reference: `${dst}:v1`, noCache: true })), refs);
+      figures.listingsUnchanged += 2;
+    });
+  }
 });

@@ -80,6 +80,21 @@ function render(f: Record<string, Figures>): { text: string; lost: string[] } {
     ],
   );
 
+  type Listing = { refused: number; rssBeforeMiB: number; rssPeakMiB: number; served: number; requests: number; mibServed: number };
+  const listings = Object.entries((hr.listings ?? {}) as Record<string, Listing>);
+  if (listings.some(([, l]) => l.served === 0)) lost.push('hostile listings: another client went unserved');
+  const listingTable = table(
+    ['attack (limits)', 'calls', 'outcome', 'requests to the registry (MiB it sent)', 'daemon RSS before → peak', "another client's requests served meanwhile"],
+    listings.map(([name, l]) => [
+      name,
+      l.refused,
+      /Link/.test(name) ? 'REGISTRY_ERROR (loop)' : 'LIMIT_EXCEEDED',
+      `${l.requests} (${l.mibServed})`,
+      `${l.rssBeforeMiB} → ${l.rssPeakMiB} MiB`,
+      l.served,
+    ]),
+  );
+
   const load = need('load');
   const vanish = need('load-disconnect');
   const lostLoad = load.lost + load.duplicatedOrCrossed + load.wrongAnswers;
@@ -128,6 +143,12 @@ function render(f: Record<string, Figures>): { text: string; lost: string[] } {
     '',
     inputTable,
     '',
+    '### Hostile listings (test/reliability/support/hostile-lister.ts)',
+    '',
+    listingTable,
+    '',
+    `Listings on real registries within the limits, checked unchanged: ${hr.listingsUnchanged ?? 0} (tags across distribution's Link pages, referrers through olareg's API and distribution's tag-schema index, copy -r).`,
+    '',
     '### Load',
     '',
     loadTable,
@@ -165,6 +186,11 @@ function renderSoak(f: Record<string, Figures>): { text: string; lost: string[] 
   if (a['hostile-input']) rows.push(['fuzzed params', `${a['hostile-input'].fuzzedRequests} requests`, `${a['hostile-input'].internalErrors} INTERNAL_ERROR`]);
   if (a['fuzz-parsers']) rows.push(['parser fuzzing', `${a['fuzz-parsers'].manifestInputs} manifest inputs, ${a['fuzz-parsers'].referenceInputs} references`, 'only documented errors; accepted ones well-formed']);
   if (a['pull-safety']) rows.push(['many-files folder layer', `${a['pull-safety'].manyFiles} empty files`, `pulled in ${a['pull-safety'].manyFilesSeconds} s; daemon RSS ${a['pull-safety'].manyFilesRssBeforeMiB} → peak ${a['pull-safety'].manyFilesRssPeakMiB} MiB`]);
+  const hl = a['hostile-registry']?.listings as Record<string, { refused: number; rssBeforeMiB: number; rssPeakMiB: number }> | undefined;
+  if (hl) {
+    const peak = Math.max(...Object.values(hl).map((l) => l.rssPeakMiB));
+    rows.push(['hostile listings at the default limits', Object.keys(hl).join('; '), `${Object.values(hl).reduce((n, l) => n + l.refused, 0)} calls refused (LIMIT_EXCEEDED / REGISTRY_ERROR); daemon RSS peak ${peak} MiB`]);
+  }
   if (a['fuzz-tar']) rows.push(['tar fuzzing', `${a['fuzz-tar'].archives} archives, ${a['fuzz-tar'].garbageInputs} garbage inputs`, `${a['fuzz-tar'].extracted} extracted, all inside; ${a['fuzz-tar'].escapes} escapes`]);
   const text = ['', `### Soak (\`npm run soak\`, run of ${when[0]?.slice(0, 16).replace('T', ' ')} – ${when.at(-1)?.slice(11, 16)} UTC)`, '', table(['what', 'how much', 'outcome'], rows)].join('\n');
   return { text, lost };

@@ -239,6 +239,18 @@ class AttachResult(_AttachResultRequired, total=False):
     platform: Platform
 
 
+class DiscoverParamsListingLimits(TypedDict, total=False):
+    """Limits on the registry listings of this request"""
+    #: Entries read over all listings of the request (default 1,000,000)
+    maxEntries: int
+    #: Body bytes read over all listings of the request (default 64 MiB)
+    maxBytes: int
+    #: Bytes of one page body (default 16 MiB)
+    maxPageBytes: int
+    #: Pages of one listing (default 10,000)
+    maxPages: int
+
+
 class _DiscoverResultRequired(TypedDict):
     mediaType: str
     #: Content digest, e.g. sha256:<64 hex>
@@ -258,6 +270,18 @@ class DiscoverResult(_DiscoverResultRequired, total=False):
     #: base64 embedded content
     data: str
     platform: Platform
+
+
+class CopyParamsListingLimits(TypedDict, total=False):
+    """Limits on the registry listings of this request"""
+    #: Entries read over all listings of the request (default 1,000,000)
+    maxEntries: int
+    #: Body bytes read over all listings of the request (default 64 MiB)
+    maxBytes: int
+    #: Bytes of one page body (default 16 MiB)
+    maxPageBytes: int
+    #: Pages of one listing (default 10,000)
+    maxPages: int
 
 
 class CopyResultStats(TypedDict):
@@ -374,6 +398,18 @@ class ManifestPushResult(_ManifestPushResultRequired, total=False):
     platform: Platform
 
 
+class ManifestDeleteParamsListingLimits(TypedDict, total=False):
+    """Limits on the registry listings of this request"""
+    #: Entries read over all listings of the request (default 1,000,000)
+    maxEntries: int
+    #: Body bytes read over all listings of the request (default 64 MiB)
+    maxBytes: int
+    #: Bytes of one page body (default 16 MiB)
+    maxPageBytes: int
+    #: Pages of one listing (default 10,000)
+    maxPages: int
+
+
 class ManifestDeleteResult(TypedDict):
     #: In deletion order (referrers first)
     deleted: List[ReferencedDescriptor]
@@ -397,8 +433,32 @@ class BlobDeleteResult(_BlobDeleteResultRequired, total=False):
     descriptor: Descriptor
 
 
+class RepoTagsParamsListingLimits(TypedDict, total=False):
+    """Limits on the registry listings of this request"""
+    #: Entries read over all listings of the request (default 1,000,000)
+    maxEntries: int
+    #: Body bytes read over all listings of the request (default 64 MiB)
+    maxBytes: int
+    #: Bytes of one page body (default 16 MiB)
+    maxPageBytes: int
+    #: Pages of one listing (default 10,000)
+    maxPages: int
+
+
 class RepoTagsResult(TypedDict):
     tags: List[str]
+
+
+class RepoListParamsListingLimits(TypedDict, total=False):
+    """Limits on the registry listings of this request"""
+    #: Entries read over all listings of the request (default 1,000,000)
+    maxEntries: int
+    #: Body bytes read over all listings of the request (default 64 MiB)
+    maxBytes: int
+    #: Bytes of one page body (default 16 MiB)
+    maxPageBytes: int
+    #: Pages of one listing (default 10,000)
+    maxPages: int
 
 
 class RepoListResult(TypedDict):
@@ -647,6 +707,7 @@ METHODS: Dict[str, MethodSpec] = {
             ParamSpec("artifactType", "artifact_type", False),
             ParamSpec("depth", "depth", False),
             ParamSpec("platform", "platform", False),
+            ParamSpec("listingLimits", "listing_limits", False),
         ),
     ),
     "copy": MethodSpec(
@@ -682,6 +743,7 @@ METHODS: Dict[str, MethodSpec] = {
             ParamSpec("plainHttp", "plain_http", False),
             ParamSpec("insecure", "insecure", False),
             ParamSpec("noCache", "no_cache", False),
+            ParamSpec("listingLimits", "listing_limits", False),
         ),
     ),
     "tag": MethodSpec(
@@ -817,6 +879,7 @@ METHODS: Dict[str, MethodSpec] = {
             ParamSpec("progressToken", "progress_token", False),
             ParamSpec("force", "force", False),
             ParamSpec("cascade", "cascade", False),
+            ParamSpec("listingLimits", "listing_limits", False),
         ),
     ),
     "blob/fetch": MethodSpec(
@@ -905,6 +968,7 @@ METHODS: Dict[str, MethodSpec] = {
             ParamSpec("progressToken", "progress_token", False),
             ParamSpec("last", "last", False),
             ParamSpec("excludeDigestTags", "exclude_digest_tags", False),
+            ParamSpec("listingLimits", "listing_limits", False),
         ),
     ),
     "repo/list": MethodSpec(
@@ -926,6 +990,7 @@ METHODS: Dict[str, MethodSpec] = {
             ParamSpec("cwd", "cwd", False),
             ParamSpec("progressToken", "progress_token", False),
             ParamSpec("last", "last", False),
+            ParamSpec("listingLimits", "listing_limits", False),
         ),
     ),
     "login": MethodSpec(
@@ -1401,16 +1466,19 @@ __all__ = [
     "CliRunResult",
     "CliStdinParams",
     "CliStdinResult",
+    "CopyParamsListingLimits",
     "CopyResult",
     "CopyResultStats",
     "Descriptor",
     "DiscoverNode",
+    "DiscoverParamsListingLimits",
     "DiscoverResult",
     "FileRef",
     "InitializeResult",
     "InitializeResultCapabilities",
     "LoginResult",
     "LogoutResult",
+    "ManifestDeleteParamsListingLimits",
     "ManifestDeleteResult",
     "ManifestFetchConfigResult",
     "ManifestFetchResult",
@@ -1422,7 +1490,9 @@ __all__ = [
     "PulledFile",
     "PushResult",
     "ReferencedDescriptor",
+    "RepoListParamsListingLimits",
     "RepoListResult",
+    "RepoTagsParamsListingLimits",
     "RepoTagsResult",
     "StatusResult",
     "StatusResultCaches",
@@ -1855,6 +1925,7 @@ class GeneratedMethods:
         artifact_type: Optional[str] = None,
         depth: Optional[int] = None,
         platform: Optional[str] = None,
+        listing_limits: Optional[DiscoverParamsListingLimits] = None,
         timeout: Optional[float] = None,
         cancel_event: Optional[threading.Event] = None,
     ) -> DiscoverResult:
@@ -1878,6 +1949,7 @@ class GeneratedMethods:
             artifact_type (``artifactType``): Only referrers of this artifact type (at every level)
             depth (``depth``): Levels to follow (default: all)
             platform (``platform``): os/arch[/variant][:os_version], picks a manifest inside an index
+            listing_limits (``listingLimits``): Limits on the registry listings of this request
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
@@ -1899,6 +1971,7 @@ class GeneratedMethods:
                 "artifactType": artifact_type,
                 "depth": depth,
                 "platform": platform,
+                "listingLimits": listing_limits,
             },
             timeout=timeout, cancel_event=cancel_event,
         ))
@@ -1933,6 +2006,7 @@ class GeneratedMethods:
         plain_http: Optional[bool] = None,
         insecure: Optional[bool] = None,
         no_cache: Optional[bool] = None,
+        listing_limits: Optional[CopyParamsListingLimits] = None,
         progress: Optional[ProgressCallback] = None,
         timeout: Optional[float] = None,
         cancel_event: Optional[threading.Event] = None,
@@ -1969,6 +2043,7 @@ class GeneratedMethods:
             plain_http (``plainHttp``): Both sides
             insecure (``insecure``): Both sides
             no_cache (``noCache``):
+            listing_limits (``listingLimits``): Limits on the registry listings of this request
             progress: called with each ``$/progress`` value (a BlobProgress or OperationProgress),
                 on the calling thread, before this method returns.
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
@@ -2004,6 +2079,7 @@ class GeneratedMethods:
                 "plainHttp": plain_http,
                 "insecure": insecure,
                 "noCache": no_cache,
+                "listingLimits": listing_limits,
             },
             progress=progress, timeout=timeout, cancel_event=cancel_event,
         ))
@@ -2349,6 +2425,7 @@ class GeneratedMethods:
         cwd: Optional[str] = None,
         force: Optional[bool] = None,
         cascade: Optional[bool] = None,
+        listing_limits: Optional[ManifestDeleteParamsListingLimits] = None,
         timeout: Optional[float] = None,
         cancel_event: Optional[threading.Event] = None,
     ) -> ManifestDeleteResult:
@@ -2371,6 +2448,7 @@ class GeneratedMethods:
             cwd (``cwd``): Directory relative paths resolve against (default: this process's current directory, since the shared daemon's own is arbitrary)
             force (``force``): No error when the manifest does not exist
             cascade (``cascade``): Delete every referrer, recursively, bottom-up, then the manifest
+            listing_limits (``listingLimits``): Limits on the registry listings of this request
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
@@ -2391,6 +2469,7 @@ class GeneratedMethods:
                 "cwd": cwd,
                 "force": force,
                 "cascade": cascade,
+                "listingLimits": listing_limits,
             },
             timeout=timeout, cancel_event=cancel_event,
         ))
@@ -2607,6 +2686,7 @@ class GeneratedMethods:
         cwd: Optional[str] = None,
         last: Optional[str] = None,
         exclude_digest_tags: Optional[bool] = None,
+        listing_limits: Optional[RepoTagsParamsListingLimits] = None,
         timeout: Optional[float] = None,
         cancel_event: Optional[threading.Event] = None,
     ) -> RepoTagsResult:
@@ -2629,6 +2709,7 @@ class GeneratedMethods:
             cwd (``cwd``): Directory relative paths resolve against (default: this process's current directory, since the shared daemon's own is arbitrary)
             last (``last``): Start after this tag
             exclude_digest_tags (``excludeDigestTags``): Hide sha256-<hex> referrers fallback tags
+            listing_limits (``listingLimits``): Limits on the registry listings of this request
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
@@ -2649,6 +2730,7 @@ class GeneratedMethods:
                 "cwd": cwd,
                 "last": last,
                 "excludeDigestTags": exclude_digest_tags,
+                "listingLimits": listing_limits,
             },
             timeout=timeout, cancel_event=cancel_event,
         ))
@@ -2669,6 +2751,7 @@ class GeneratedMethods:
         no_cache: Optional[bool] = None,
         cwd: Optional[str] = None,
         last: Optional[str] = None,
+        listing_limits: Optional[RepoListParamsListingLimits] = None,
         timeout: Optional[float] = None,
         cancel_event: Optional[threading.Event] = None,
     ) -> RepoListResult:
@@ -2690,6 +2773,7 @@ class GeneratedMethods:
             no_cache (``noCache``): Bypass the tag and referrers caches for this request
             cwd (``cwd``): Directory relative paths resolve against (default: this process's current directory, since the shared daemon's own is arbitrary)
             last (``last``):
+            listing_limits (``listingLimits``): Limits on the registry listings of this request
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
@@ -2709,6 +2793,7 @@ class GeneratedMethods:
                 "noCache": no_cache,
                 "cwd": cwd,
                 "last": last,
+                "listingLimits": listing_limits,
             },
             timeout=timeout, cancel_event=cancel_event,
         ))

@@ -136,6 +136,7 @@ function side(p: CopyParams, which: 'from' | 'to', reference: string): TargetSpe
     if (typeof v === 'string') (spec as unknown as Record<string, string>)[field] = v;
   }
   if (p.noCache) spec.noCache = true;
+  if (p.listingLimits) spec.listingLimits = p.listingLimits;
   return spec;
 }
 

@@ -1,3 +1,5 @@
+import type { ListingLimits } from '../listing-limits';
+
 /** Per-request registry options, from the protocol's TargetFields (credentials here are for this call only). */
 export interface RegistryOptions {
   plainHttp?: boolean;
@@ -16,6 +18,8 @@ export interface RegistryOptions {
    * token from the first request, so one token serves the whole command.
    */
   intent?: 'read' | 'write';
+  /** This request's own listing limits, over the daemon's. */
+  listingLimits?: Partial<ListingLimits>;
 }
 
 /** Hosts that get plain HTTP without being asked: this machine only. */

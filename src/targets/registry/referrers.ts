@@ -6,8 +6,8 @@ import { ManifestAccept, MediaTypes, isIndexMediaType } from '../../oci/mediatyp
 import { referrersTag } from '../../oci/reference';
 import type { CallOptions } from '../target';
 import { parseOciErrors } from './errors';
-import { discard, header, readErrorBody, readLimited, type HttpResponse } from './http';
-import { MAX_PAGES, nextLink } from './paging';
+import { discard, header, readErrorBody, type HttpResponse } from './http';
+import { PageWalk, nextLink } from './paging';
 import type { SendRequest } from './client';
 import { mediaTypeOf, type RegistryTarget } from './repository';
 import { markRetryable } from './retry';
@@ -24,6 +24,8 @@ export interface PendingChange {
 interface CurrentIndex {
   descriptor?: Descriptor;
   manifests: Descriptor[];
+  /** Bytes of the index as read (0 when it came from this daemon's own record). */
+  bytes: number;
 }
 
 const FILTERS_ANNOTATION = 'org.opencontainers.referrers.filtersApplied';
@@ -206,10 +208,10 @@ export class Referrers {
       if (res.status === 404) {
         t.shared.writtenIndexes.delete(memKey);
         t.forgetManifest(tag);
-        return { manifests: [] };
+        return { manifests: [], bytes: 0 };
       }
       if (res.status === 200 && header(res, 'docker-content-digest') === mem.descriptor.digest) {
-        return { descriptor: mem.descriptor, manifests: mem.manifests };
+        return { descriptor: mem.descriptor, manifests: mem.manifests, bytes: 0 };
       }
     }
     let got;
@@ -219,7 +221,7 @@ export class Referrers {
     } catch (e) {
       if (isNotFound(e)) {
         if (mode !== 'read') t.shared.writtenIndexes.delete(memKey);
-        return { manifests: [] };
+        return { manifests: [], bytes: 0 };
       }
       throw e;
     }
@@ -240,7 +242,7 @@ export class Referrers {
       if (e instanceof OrasdError && e.is(ErrorCodes.InvalidReferrersIndex)) throw e;
       throw invalid('an unreadable manifest');
     }
-    return { descriptor: got.descriptor, manifests: index.manifests };
+    return { descriptor: got.descriptor, manifests: index.manifests, bytes: got.bytes.length };
   }
 
   async list(subject: Descriptor, opts: CallOptions & { artifactType?: string }): Promise<Descriptor[]> {
@@ -262,7 +264,12 @@ export class Referrers {
       }
       if (this.forced === undefined) shared.referrersApi.set(this.t.repoKey, false);
     }
-    const { manifests } = await this.load(subject.digest, opts.noCache ? 'fresh' : 'read', opts.signal);
+    // The tag-schema index is one manifest (at most 4 MiB): one page of the request's listing budget.
+    const walk = new PageWalk(this.t.listing, this.t.registry, `the referrers of ${this.t.reference(subject.digest)}`, this.t.reference(subject.digest));
+    walk.enter(this.t.path('manifests', referrersTag(subject.digest)));
+    const { manifests, bytes } = await this.load(subject.digest, opts.noCache ? 'fresh' : 'read', opts.signal);
+    this.t.listing.addBytes(bytes, walk.what, walk.reference);
+    this.t.listing.addEntries(manifests.length, walk.what, walk.reference);
     return filterByType(manifests, opts.artifactType).map((d) => ({ ...d }));
   }
 
@@ -273,7 +280,9 @@ export class Referrers {
     if (opts.artifactType) url.searchParams.set('artifactType', opts.artifactType);
     const out: Descriptor[] = [];
     const reference = t.reference(subject);
-    for (let pages = 0; url && pages < MAX_PAGES; pages++) {
+    const walk = new PageWalk(t.listing, t.registry, `the referrers of ${reference}`, reference);
+    while (url) {
+      walk.enter(url);
       const req: SendRequest = { method: 'GET', url, headers: { accept: MediaTypes.ImageIndex }, scopes: [t.readScope()], signal: opts.signal };
       const page = await t.client.sendAndRead(req, async (res): Promise<'unsupported' | 'no-repository' | { list: Descriptor[]; next: URL | undefined }> => {
         if (res.status === 404) {
@@ -282,10 +291,10 @@ export class Referrers {
         }
         if (res.status !== 200) throw await t.client.fail(res, { reference, subject: 'manifest' });
         const declared = isIndexMediaType(mediaTypeOf(res));
-        const body = await readLimited(res.body, 16 * 1024 * 1024, () => new OrasdError(ErrorCodes.RegistryError, `${reference}: referrers list too large`, { registry: t.registry }));
+        const body = await walk.read(res);
         let index: ImageIndex | undefined;
         try {
-          const parsed = parseManifest(body, declared ? MediaTypes.ImageIndex : undefined, `referrers of ${reference}`);
+          const parsed = parseManifest(body, declared ? MediaTypes.ImageIndex : undefined, `referrers of ${reference}`, body.length);
           if (parsed.kind === 'index') index = parsed.json;
         } catch {
           // not an index
@@ -298,6 +307,7 @@ export class Referrers {
           // A 200 that is no image index (a catch-all page, a proxy): the API is not there.
           return 'unsupported';
         }
+        t.listing.addEntries(index.manifests.length, walk.what, reference);
         const applied = `${header(res, 'oci-filters-applied') ?? ''},${index.annotations?.[FILTERS_ANNOTATION] ?? ''}`;
         const serverFiltered = applied.split(',').some((f) => f.trim() === 'artifactType');
         return { list: serverFiltered ? index.manifests : filterByType(index.manifests, opts.artifactType), next: nextLink(res, t.registry) };

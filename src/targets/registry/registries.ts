@@ -8,6 +8,7 @@ import { ErrorCodes, OrasdError } from '../../errors';
 import type { Logger } from '../../log';
 import type { Descriptor } from '../../oci/descriptor';
 import { isValidRepository } from '../../oci/reference';
+import { DEFAULT_LISTING_LIMITS, listingLimits, type ListingLimits } from '../listing-limits';
 import { Auth } from './auth';
 import { RegistryCatalog } from './catalog';
 import { RegistryClient } from './client';
@@ -37,6 +38,8 @@ export interface RegistriesOptions {
   timeouts?: Partial<Timeouts>;
   /** Page size (`n`) for tag and catalog listings. */
   pageSize?: number;
+  /** Daemon-wide listing limits (absent fields: DEFAULT_LISTING_LIMITS). */
+  listingLimits?: Partial<ListingLimits>;
   /** How long a blob seen in a repository is trusted to still be there (exists() skips the HEAD). */
   knownBlobTtlMs?: number;
 }
@@ -83,6 +86,7 @@ export class Registries {
       credentials: new Credentials(log),
       retry,
       pageSize: opts.pageSize ?? 1000,
+      listingLimits: listingLimits(DEFAULT_LISTING_LIMITS, opts.listingLimits),
       manifests: new ManifestCache(opts.manifestCacheBytes ?? 64 * 1024 * 1024),
       tags: new TagCache<Descriptor>(opts.tagTtlMs ?? 5_000, (d) => d.digest),
       knownBlobs: new KnownSet(100_000, opts.knownBlobTtlMs ?? 10 * 60_000),

@@ -8,9 +8,10 @@ import { formatReference, isValidTag } from '../../oci/reference';
 import type { BlobOrigin, BlobPushOutcome, CallOptions, ManifestBytes, Target, TransferOptions } from '../target';
 import { fetchBlob, headBlob, pushBlob, statBlob } from './blobs';
 import { RegistryClient, type SendRequest } from './client';
+import { ListingBudget, listingLimits } from '../listing-limits';
 import { header, discard, readLimited, type HttpResponse } from './http';
 import type { RegistryOptions } from './options';
-import { MAX_PAGES, nextLink } from './paging';
+import { PageWalk, nextLink } from './paging';
 import { Referrers } from './referrers';
 import { markRetryable } from './retry';
 import { deleteScope, pullScope, pushScope } from './scopes';
@@ -38,6 +39,8 @@ export class RegistryTarget implements Target {
   readonly client: RegistryClient;
   readonly repoKey: string;
   readonly referrersSupport: Referrers;
+  /** What this request's listings have read so far (a target lives for one request). */
+  readonly listing: ListingBudget;
 
   constructor(
     readonly shared: Shared,
@@ -50,6 +53,7 @@ export class RegistryTarget implements Target {
     this.location = registry;
     this.repoKey = `${registry}/${repository}`;
     this.referrersSupport = new Referrers(this);
+    this.listing = new ListingBudget(listingLimits(shared.listingLimits, opts.listingLimits), registry);
   }
 
   reference(selector?: string): string {
@@ -331,7 +335,7 @@ export class RegistryTarget implements Target {
 
   async tags(opts: CallOptions & { last?: string } = {}): Promise<string[]> {
     const first = this.client.url(`/v2/${this.repository}/tags/list`);
-    return listPages(this.client, first, opts, 'tags', this.reference(), [this.readScope()], this.shared.pageSize);
+    return listPages(this.client, first, opts, 'tags', this.reference(), [this.readScope()], this.shared.pageSize, this.listing);
   }
 
   referrers(subject: Descriptor, opts: CallOptions & { artifactType?: string } = {}): Promise<Descriptor[]> {
@@ -341,7 +345,8 @@ export class RegistryTarget implements Target {
 
 /**
  * Follows a paged listing (`tags` or `repositories`). Registries that honour `n`/`last` but send
- * no Link header (ggcr) are paged by `last` while pages come back full.
+ * no Link header (ggcr) are paged by `last` while pages come back full. Every page counts against
+ * the request's listing budget; going past it fails the listing rather than cutting it short.
  */
 export async function listPages(
   client: RegistryClient,
@@ -351,25 +356,29 @@ export async function listPages(
   reference: string,
   scopes: string[],
   pageSize: number,
+  budget: ListingBudget,
 ): Promise<string[]> {
   const out: string[] = [];
   const seen = new Set<string>();
+  const walk = new PageWalk(budget, client.registry, field === 'tags' ? `the tags of ${reference}` : `the repositories of ${client.registry}`, reference);
   let url: URL | undefined = new URL(first);
   url.searchParams.set('n', String(pageSize));
   if (opts.last) url.searchParams.set('last', opts.last);
   // Names must sort after the `last` we sent: ggcr answers a `last` past the end with everything.
   let after = opts.last;
-  for (let pages = 0; url && pages < MAX_PAGES; pages++) {
+  while (url) {
+    walk.enter(url);
     const req: SendRequest = { method: 'GET', url, headers: { accept: 'application/json' }, scopes, signal: opts.signal };
     const page: { names: string[]; next: URL | undefined } = await client.sendAndRead(req, async (res) => {
       if (res.status !== 200) throw await client.fail(res, { reference, subject: field === 'tags' ? 'repository' : 'registry' });
-      const body = await readLimited(res.body, 64 * 1024 * 1024, () => new OrasdError(ErrorCodes.RegistryError, `${reference}: ${field} list too large`, { registry: client.registry }));
+      const body = await walk.read(res);
       let list: unknown;
       try {
         list = (JSON.parse(body.toString('utf8')) as Record<string, unknown>)[field];
       } catch {
         throw markRetryable(new OrasdError(ErrorCodes.RegistryError, `${reference}: the ${field} list is not JSON`, { registry: client.registry, reference }));
       }
+      if (Array.isArray(list)) budget.addEntries(list.length, walk.what, reference);
       const names = Array.isArray(list) ? list.filter((t): t is string => typeof t === 'string' && (after === undefined || t > after)) : [];
       return { names, next: nextLink(res, client.registry) };
     });

@@ -6,6 +6,7 @@ import { SharedFlight } from '../../cache/shared-flight';
 import { TagCache } from '../../cache/tag-cache';
 import type { Logger } from '../../log';
 import type { Descriptor } from '../../oci/descriptor';
+import type { ListingLimits } from '../listing-limits';
 import type { Auth } from './auth';
 import type { Credentials } from './credentials';
 import type { Http } from './http';
@@ -26,6 +27,8 @@ export interface Shared {
   credentials: Credentials;
   retry: RetryPolicy;
   pageSize: number;
+  /** The daemon's listing limits; a request may set its own. */
+  listingLimits: ListingLimits;
   /** `registry/repo@digest` → verified manifest bytes. */
   manifests: ManifestCache;
   /** `registry/repo:tag` → descriptor, short TTL. */

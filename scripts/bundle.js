@@ -36,6 +36,20 @@ async function main() {
           );
         },
       },
+      {
+        // In the bundle __dirname is dist/; our modules mean their own folder (connect.ts finds
+        // dist/src/main.js from dist/clients/typescript).
+        name: 'module-dirname',
+        setup(build) {
+          build.onLoad({ filter: /\.js$/ }, (args) => {
+            if (!args.path.startsWith(dist + path.sep)) return undefined;
+            const contents = fs.readFileSync(args.path, 'utf8');
+            if (!contents.includes('__dirname')) return undefined;
+            const rel = JSON.stringify(path.relative(dist, path.dirname(args.path)));
+            return { contents: contents.replace(/\b__dirname\b/g, `require('node:path').join(__dirname, ${rel})`), loader: 'js' };
+          });
+        },
+      },
     ],
   });
   fs.rmSync(cache, { force: true });

@@ -1,38 +1,56 @@
 #!/usr/bin/env node
 /**
- * The `orasd` command: `serve` runs the daemon; `daemon`, `call` and `batch` talk to it; every
- * other command is an oras command line, forwarded to the daemon (which runs it) like nailgun.
+ * Entry of the `orasd` command. A cold `oras` command waits for the daemon to start, and
+ * loading ~460 modules file by file and compiling them took most of that (about 0.4 s of CPU).
+ * So `npm run build` also bundles src/orasd.ts into one file (dist/orasd.js, esbuild) with a V8
+ * code cache beside it (dist/orasd.js.cache, see scripts/bundle.js); this runs the bundle with
+ * that cache and falls back to the compiled modules when there is no current bundle (a bare
+ * `tsc`, ORASD_NO_BUNDLE=1).
  */
-// Each command requires only what it needs: startup time is what a launcher pays per call.
-/* eslint-disable @typescript-eslint/no-require-imports */
+import * as fs from 'node:fs';
+import Module = require('node:module');
+import * as path from 'node:path';
+import * as vm from 'node:vm';
 
-async function main(argv: string[]): Promise<number> {
-  switch (argv[0]) {
-    case 'serve':
-      return (require('./bin/serve') as typeof import('./bin/serve')).serve(argv.slice(1));
-    case 'daemon':
-      return (require('./bin/client-commands') as typeof import('./bin/client-commands')).daemonCommand(argv.slice(1));
-    case 'call':
-      return (require('./bin/client-commands') as typeof import('./bin/client-commands')).callCommand(argv.slice(1));
-    case 'batch':
-      return (require('./bin/client-commands') as typeof import('./bin/client-commands')).batchCommand();
-    default:
-      return (require('./bin/forward') as typeof import('./bin/forward')).forward(argv);
+const BUNDLE = path.join(__dirname, '..', 'orasd.js');
+
+/** The bundle as a vm.Script using (and, when asked, writing) its code cache; undefined if stale or absent. */
+function compileBundle(): vm.Script | undefined {
+  if (process.env.ORASD_NO_BUNDLE === '1') return undefined;
+  let src: string;
+  try {
+    // tsc rewrites every output: a bundle older than the modules was not rebuilt with them.
+    if (fs.statSync(BUNDLE).mtimeMs < fs.statSync(path.join(__dirname, 'orasd.js')).mtimeMs) return undefined;
+    src = fs.readFileSync(BUNDLE, 'utf8');
+  } catch {
+    return undefined;
   }
+  const cacheFile = `${BUNDLE}.cache`;
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = fs.readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new vm.Script(Module.wrap(src), { filename: BUNDLE, ...(cachedData ? { cachedData } : {}) });
+  if (process.env.ORASD_WRITE_CODE_CACHE === '1') {
+    // Written at exit, so the functions this run compiled lazily are in it too.
+    process.once('exit', () => {
+      const tmp = `${cacheFile}.${process.pid}`;
+      fs.writeFileSync(tmp, script.createCachedData());
+      fs.renameSync(tmp, cacheFile);
+    });
+  }
+  return script;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-    // Exit once stdout and stderr have drained (a pipe may still hold output), even if a socket
-    // or timer lingers.
-    let pending = 2;
-    const done = () => --pending === 0 && process.exit(code);
-    process.stdout.write('', done);
-    process.stderr.write('', done);
-  },
-  (e: Error) => {
-    process.stderr.write(`orasd: ${e.message}\n`);
-    process.exit(1);
-  },
-);
+const script = compileBundle();
+if (script) {
+  const bundleModule = new Module(BUNDLE, module);
+  bundleModule.filename = BUNDLE;
+  const run = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
+  // The bundle only requires Node's built-in modules.
+  run.call(bundleModule.exports, bundleModule.exports, require, bundleModule, BUNDLE, path.dirname(BUNDLE));
+} else {
+  require('./orasd');
+}

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { countBound } from './count-bound';
 import { KeyIndex, groupOf } from './key-groups';
 
 /**
@@ -12,7 +13,7 @@ export class KnownSet {
 
   constructor(max: number, ttlMs: number) {
     this.lru = new LRUCache<string, true>({
-      max,
+      ...countBound(max),
       ...(ttlMs > 0 ? { ttl: ttlMs } : {}),
       dispose: (_v, k, reason) => {
         if (reason !== 'set') this.groups.remove(groupOf(k), k);

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { countBound } from './count-bound';
 import { KeyIndex, groupOf } from './key-groups';
 
 interface Entry<V> {
@@ -25,7 +26,7 @@ export class TagCache<V> {
     max = 10_000,
   ) {
     this.lru = new LRUCache<string, Entry<V>>({
-      max,
+      ...countBound(max),
       dispose: (e, k, reason) => {
         if (reason !== 'set') this.names.remove(groupOf(k), k);
         this.byValue.remove(this.valueKey(e.value), k);

@@ -224,6 +224,7 @@ async function putMonolithic(t: RegistryTarget, session: URL, desc: Descriptor, 
 /** Sends the blob's bytes as one request body, counted for progress; the answer is the caller's to read. */
 async function sendContent(t: RegistryTarget, method: 'POST' | 'PUT', url: URL, desc: Descriptor, open: () => Readable | Promise<Readable>, opts: TransferOptions): Promise<HttpResponse> {
   const source = await open();
+  if (desc.size < SMALL_BLOB) return sendSmall(t, method, url, desc, source, opts);
   let sourceError: unknown;
   source.once('error', (e) => (sourceError ??= e));
   let sent = 0;
@@ -257,6 +258,43 @@ async function sendContent(t: RegistryTarget, method: 'POST' | 'PUT', url: URL, 
     throw e;
   }
   return res;
+}
+
+/**
+ * A small blob goes as one buffer. Written whole before the registry can answer, its connection
+ * stays reusable: undici drops a connection whose request body was still streaming when the
+ * answer came, so a cold push of two small blobs sometimes opened a third connection for the
+ * manifest. It also spares a pipe and a Transform per small request.
+ */
+async function sendSmall(t: RegistryTarget, method: 'POST' | 'PUT', url: URL, desc: Descriptor, source: Readable, opts: TransferOptions): Promise<HttpResponse> {
+  const chunks: Buffer[] = [];
+  let read = 0;
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      read += chunk.length;
+      if (read > desc.size) break;
+      chunks.push(chunk);
+    }
+  } catch (e) {
+    if (opts.signal?.aborted) throw cancelled();
+    throw e instanceof OrasdError ? e : new OrasdError(ErrorCodes.InternalError, `reading the content of ${desc.digest} failed: ${(e as Error).message}`);
+  } finally {
+    abandon(source);
+  }
+  if (read !== desc.size) {
+    throw new OrasdError(ErrorCodes.SizeInvalid, `the content of ${desc.digest} is not ${desc.size} bytes long`, { registry: t.registry, reference: t.reference(desc.digest) });
+  }
+  const body = Buffer.concat(chunks, read);
+  opts.onBytes?.(read);
+  return t.client.send({
+    method,
+    url,
+    headers: { 'content-type': 'application/octet-stream', 'content-length': String(desc.size) },
+    body,
+    scopes: [pushScope(t.repository)],
+    signal: opts.signal,
+    retry: false,
+  });
 }
 
 /**

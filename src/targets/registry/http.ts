@@ -62,7 +62,17 @@ export async function readLimited(body: Readable, limit: number, tooBig: () => E
     }
     chunks.push(chunk);
   }
+  await connectionFreed();
   return Buffer.concat(chunks, total);
+}
+
+/**
+ * undici hands a connection back to its pool in a setImmediate after the response ends; a
+ * request sent before then (the next step of a push, right after this answer was read) finds
+ * every connection busy and opens another: a cold push opened 3 where oras opens 2.
+ */
+function connectionFreed(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Error bodies are small; a huge one is not worth reading. */
@@ -81,7 +91,9 @@ export async function discard(res: HttpResponse): Promise<void> {
     await res.body.dump({ limit: 256 * 1024 });
   } catch {
     // the connection is closed instead; nothing to keep
+    return;
   }
+  await connectionFreed();
 }
 
 const CERT_ERRORS = new Set([

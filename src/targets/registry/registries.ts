@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { countBound } from '../../cache/count-bound';
 import { KeyedLock } from '../../cache/keyed-lock';
 import { KnownSet } from '../../cache/known-set';
 import { ManifestCache } from '../../cache/manifest-cache';
@@ -91,8 +92,8 @@ export class Registries {
       tags: new TagCache<Descriptor>(opts.tagTtlMs ?? 5_000, (d) => d.digest),
       knownBlobs: new KnownSet(100_000, opts.knownBlobTtlMs ?? 10 * 60_000),
       singleRequestUpload: new LRUCache<string, boolean>({ max: 1_000 }),
-      referrersApi: new LRUCache<string, boolean>({ max: 10_000 }),
-      writtenIndexes: new LRUCache({ max: 10_000 }),
+      referrersApi: new LRUCache<string, boolean>(countBound(10_000)),
+      writtenIndexes: new LRUCache(countBound(10_000)),
       indexLocks: new KeyedLock(),
       pendingIndexChanges: new Map(),
       manifestFlight: new SharedFlight(),

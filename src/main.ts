@@ -3,7 +3,7 @@
  * Entry of the `orasd` command. A cold `oras` command waits for the daemon to start, and
  * loading ~460 modules file by file and compiling them took most of that (about 0.4 s of CPU).
  * So `npm run build` also bundles src/orasd.ts into one file (dist/orasd.js, esbuild) with a V8
- * code cache beside it (dist/orasd.js.cache, see scripts/bundle.js); this runs the bundle with
+ * code cache beside it (dist/orasd.js.cache, see src/build/bundle.js); this runs the bundle with
  * that cache and falls back to the compiled modules when there is no current bundle (a bare
  * `tsc`, ORASD_NO_BUNDLE=1).
  */

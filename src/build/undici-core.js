@@ -1,4 +1,4 @@
-// What the daemon uses of undici, for the bundle (scripts/bundle.js). undici's index also
+// What the daemon uses of undici, for the bundle (src/build/bundle.js). undici's index also
 // loads fetch, WebSocket, EventSource, the cache and mock APIs, and through its cookie brand
 // check (globalThis.Headers) Node's own copy of undici: about 100 ms of a cold start, for
 // nothing the daemon calls. Anything else asked of it comes from the full index.

@@ -9,7 +9,7 @@ const os = require('node:os');
 const path = require('node:path');
 const esbuild = require('esbuild');
 
-const root = path.join(__dirname, '..');
+const root = path.join(__dirname, '..', '..');
 const dist = path.join(root, 'dist');
 const bundle = path.join(dist, 'orasd.js');
 const cache = `${bundle}.cache`;
@@ -28,7 +28,7 @@ async function main() {
     logLevel: 'warning',
     plugins: [
       {
-        // Our modules' `undici` is the part of it the daemon uses (scripts/undici-core.js).
+        // Our modules' `undici` is the part of it the daemon uses (src/build/undici-core.js).
         name: 'undici-core',
         setup(build) {
           build.onResolve({ filter: /^undici$/ }, (args) =>

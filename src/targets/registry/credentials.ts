@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { ErrorCodes, OrasdError } from '../../errors';
 import type { Logger } from '../../log';
-import { HelperCredentialsNotFound, HelperNotFound, runHelper, type HelperEnv } from './cred-helper';
+import { dockerConfigFile, helperEnv, helperEnvId, requireDockerConfigFile, type CallerEnv } from './caller-env';
+import { HelperCredentialsNotFound, HelperNotFound, runHelper } from './cred-helper';
 
 export interface Credential {
   username?: string;
@@ -16,7 +16,8 @@ export interface Credential {
 /** Where a request looks for credentials: an explicit config file, or the caller's environment. */
 export interface CredentialSource {
   registryConfig?: string;
-  env?: HelperEnv;
+  /** The calling client's environment (never the daemon's): DOCKER_CONFIG, HOME, PATH for helpers. */
+  env?: CallerEnv;
 }
 
 export function hasSecret(c: Credential | undefined): c is Credential {
@@ -35,12 +36,22 @@ export function credentialId(c: Credential | undefined): string {
     .slice(0, 32);
 }
 
-export function configPath(src: CredentialSource): string {
+/** The config file a request reads; undefined when the caller has none anywhere (anonymous). */
+export function configPath(src: CredentialSource): string | undefined {
   if (src.registryConfig) return path.resolve(src.registryConfig);
-  const dockerConfig = src.env?.DOCKER_CONFIG ?? process.env.DOCKER_CONFIG;
-  if (dockerConfig) return path.join(dockerConfig, 'config.json');
-  const home = src.env?.HOME ?? process.env.HOME ?? homedir();
-  return path.join(home, '.docker', 'config.json');
+  return dockerConfigFile(src.env);
+}
+
+function writableConfigPath(src: CredentialSource): string {
+  return src.registryConfig ? path.resolve(src.registryConfig) : requireDockerConfigFile(src.env);
+}
+
+/**
+ * Who a caller is to the registry when it names no credentials itself: its config file and what
+ * its helpers would see. Cache keys carry it, so nothing one caller could read serves another.
+ */
+export function sourceId(src: CredentialSource): string {
+  return `${configPath(src) ?? '(none)'}|${helperEnvId(src.env)}`;
 }
 
 /** The name docker uses for a registry in config.json and with helpers. */
@@ -130,13 +141,14 @@ export class Credentials {
     return config.credsStore || undefined;
   }
 
-  private helperEnv(src: CredentialSource): HelperEnv {
-    return { ...(src.env?.PATH ? { PATH: src.env.PATH } : {}), ...(src.env?.HOME ? { HOME: src.env.HOME } : {}) };
+  private helperEnv(src: CredentialSource): Record<string, string> {
+    return helperEnv(src.env);
   }
 
   /** Stored credentials for a registry, or undefined (anonymous). */
   async get(registry: string, src: CredentialSource): Promise<Credential | undefined> {
     const file = configPath(src);
+    if (!file) return undefined;
     const config = await this.readConfig(file);
     const helper = this.helperFor(config, registry);
     if (helper) return this.fromHelper(helper, registry, file, src);
@@ -160,7 +172,8 @@ export class Credentials {
   }
 
   private async fromHelper(helper: string, registry: string, file: string, src: CredentialSource): Promise<Credential | undefined> {
-    const key = `${file}\0${helper}\0${registry}`;
+    // The same file read by two callers may name a helper that answers each of them differently.
+    const key = `${file}\0${helper}\0${helperEnvId(src.env)}\0${registry}`;
     const cached = this.helperAnswers.get(key);
     if (cached && Date.now() - cached.at < HELPER_TTL_MS) return cached.cred;
     let cred: Credential | undefined;
@@ -184,7 +197,7 @@ export class Credentials {
 
   /** Stores credentials the docker way; returns where they went (the file, or the helper's name). */
   async store(registry: string, cred: Credential, src: CredentialSource): Promise<{ store: string }> {
-    const file = configPath(src);
+    const file = writableConfigPath(src);
     const config = await this.readConfig(file, true);
     const helper = this.helperFor(config, registry);
     this.forgetHelperAnswers(registry);
@@ -221,7 +234,7 @@ export class Credentials {
 
   /** Removes stored credentials; NotLoggedIn when there were none. */
   async erase(registry: string, src: CredentialSource): Promise<{ store: string }> {
-    const file = configPath(src);
+    const file = writableConfigPath(src);
     const config = await this.readConfig(file, true);
     const helper = this.helperFor(config, registry);
     this.forgetHelperAnswers(registry);

@@ -14,16 +14,22 @@ export type CallerEnv = Readonly<Record<string, string>>;
 /** Where a helper looks when the caller sent no PATH: the system folders, the same for every user. */
 export const DEFAULT_PATH = '/usr/local/bin:/usr/bin:/bin';
 
+/** The user database is read once: the daemon's uid does not change. */
+let accountHomeMemo: string | undefined | null = null;
+
 /**
  * The account's home folder from the user database (os.homedir() would read the daemon's $HOME);
  * undefined for a uid without one (some containers).
  */
 export function accountHome(): string | undefined {
-  try {
-    return userInfo().homedir || undefined;
-  } catch {
-    return undefined;
+  if (accountHomeMemo === null) {
+    try {
+      accountHomeMemo = userInfo().homedir || undefined;
+    } catch {
+      accountHomeMemo = undefined;
+    }
   }
+  return accountHomeMemo;
 }
 
 function nonEmpty(v: string | undefined): string | undefined {

@@ -242,6 +242,18 @@ process.stdin.on('data', (d) => (input += d)).on('end', () => {
     const before = kept.map((f) => fs.readFileSync(f));
     const unchanged = (when: string) => kept.forEach((f, i) => assert.ok(fs.readFileSync(f).equals(before[i]!), `${when} changed ${f}`));
 
+    // A user who logs out is anonymous at once, as with oras: nothing cached under its login serves it.
+    const fetchA = ['manifest', 'fetch', '--plain-http', refs.basic];
+    const warm = await shim(fetchA, { HOME: a });
+    assert.equal(warm.code, 0, warm.stderr);
+    const e = home('logout-e', user.password);
+    assert.equal((await shim(fetchA, { HOME: e })).code, 0);
+    assert.equal((await shim(['logout', host], { HOME: e })).code, 0);
+    const gone = await shim(fetchA, { HOME: e });
+    const theirs = await realOras(fetchA, { HOME: e });
+    assert.notEqual(theirs.code, 0);
+    assert.equal(gone.code, theirs.code, `after logout the shim still fetched: ${gone.stdout.slice(0, 100)}`);
+
     const out = await shim(['logout', host], { HOME: b });
     assert.equal(out.code, 0, out.stderr);
     assert.equal(JSON.parse(fs.readFileSync(configOf(b), 'utf8')).auths[host], undefined, "B's own config still logs in");

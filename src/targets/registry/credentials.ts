@@ -46,13 +46,7 @@ function writableConfigPath(src: CredentialSource): string {
   return src.registryConfig ? path.resolve(src.registryConfig) : requireDockerConfigFile(src.env);
 }
 
-/**
- * Who a caller is to the registry when it names no credentials itself: its config file and what
- * its helpers would see. Cache keys carry it, so nothing one caller could read serves another.
- */
-export function sourceId(src: CredentialSource): string {
-  return `${configPath(src) ?? '(none)'}|${helperEnvId(src.env)}`;
-}
+
 
 /** The name docker uses for a registry in config.json and with helpers. */
 export function serverAddress(registry: string): string {
@@ -102,8 +96,33 @@ const HELPER_TTL_MS = 10_000;
 export class Credentials {
   private readonly files = new Map<string, FileEntry>();
   private readonly helperAnswers = new Map<string, { at: number; cred: Credential | undefined }>();
+  /**
+   * Bumped when a config file's credentials change (login/logout here, an edit seen when reading
+   * it), so cache identities built on the file change too: after a logout nothing cached under
+   * the login is served. The epoch moves when the map is emptied to stay bounded.
+   */
+  private readonly generations = new Map<string, number>();
+  private epoch = 0;
 
   constructor(private readonly log: Logger) {}
+
+  /**
+   * Who a caller is to the registry when it names no credentials itself: its config file (as of
+   * its last change) and what its helpers would see. Cache keys carry it, so nothing one caller
+   * could read serves another.
+   */
+  sourceId(src: CredentialSource): string {
+    const file = configPath(src);
+    return `${this.epoch}.${file ? (this.generations.get(file) ?? 0) : 0}:${file ?? '(none)'}|${helperEnvId(src.env)}`;
+  }
+
+  private changed(file: string): void {
+    if (this.generations.size >= 10_000) {
+      this.generations.clear();
+      this.epoch++;
+    }
+    this.generations.set(file, (this.generations.get(file) ?? 0) + 1);
+  }
 
   private async readConfig(file: string, fresh = false): Promise<DockerConfig> {
     const cached = this.files.get(file);
@@ -114,6 +133,7 @@ export class Credentials {
       st = await fsp.stat(file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+        if (cached && cached.mtimeMs !== -1) this.changed(file);
         this.files.set(file, { mtimeMs: -1, size: -1, checkedAt: now, config: {} });
         return {};
       }
@@ -131,6 +151,7 @@ export class Credentials {
     } catch (e) {
       throw new OrasdError(ErrorCodes.InvalidArgument, `docker config ${file} is not valid JSON: ${(e as Error).message}`, { path: file });
     }
+    if (cached) this.changed(file);
     this.files.set(file, { mtimeMs: st.mtimeMs, size: st.size, checkedAt: now, config });
     return config;
   }
@@ -215,6 +236,7 @@ export class Credentials {
         }
         throw e;
       }
+      this.changed(file);
       this.log.debug({ registry, helper }, 'credentials stored through helper');
       return { store: `helper:${helper}` };
     }
@@ -253,6 +275,7 @@ export class Credentials {
         }
         throw e;
       }
+      this.changed(file);
       return { store: `helper:${helper}` };
     }
     let removed = false;
@@ -307,6 +330,7 @@ export class Credentials {
       throw new OrasdError(ErrorCodes.InvalidArgument, `cannot write docker config ${file}: ${(e as Error).message}`, { path: file });
     }
     this.files.delete(file);
+    this.changed(file);
   }
 }
 

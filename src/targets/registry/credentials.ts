@@ -46,8 +46,6 @@ function writableConfigPath(src: CredentialSource): string {
   return src.registryConfig ? path.resolve(src.registryConfig) : requireDockerConfigFile(src.env);
 }
 
-
-
 /** The name docker uses for a registry in config.json and with helpers. */
 export function serverAddress(registry: string): string {
   return registry === 'docker.io' ? 'https://index.docker.io/v1/' : registry;

@@ -67,7 +67,16 @@ async function rpcClient(env: Record<string, string> | undefined): Promise<{ cal
   const raw = await daemon.ndjson();
   const init = await raw.request(nextId++, 'initialize', { clientName: 'caller-credentials-test', ...(env ? { env } : {}) });
   assert.ok(init.result, JSON.stringify(init.error));
-  return { raw, call: (method, params) => raw.request(nextId++, method, params) as Promise<Record<string, any>> };
+  // Notifications (cli/output) are dropped: only the answer matters here.
+  const call = async (method: string, params: object) => {
+    const id = nextId++;
+    raw.send({ jsonrpc: '2.0', id, method, params });
+    for (;;) {
+      const m = await raw.next(60_000);
+      if (m.id === id && !('method' in m)) return m as Record<string, any>;
+    }
+  };
+  return { raw, call };
 }
 
 before(async () => {
@@ -136,6 +145,11 @@ describe("each caller's own credentials, on one daemon", () => {
         const r = await b.call('manifest/fetch', { reference: `${regs[kind].host}/caller/private@${digest}` });
         assert.equal(r.error?.code, ErrorCodes.Unauthorized, 'a manifest cached for A was served to B by digest');
         await served(a);
+        // cli/run without its own env runs with the connection's.
+        for (const [c, exitCode] of [[a, 0], [b, 1], [none, 1]] as const) {
+          const r = await c.call('cli/run', { token: 1, argv: ['resolve', '--plain-http', ref], cwd: work });
+          assert.equal(r.result?.exitCode, exitCode, JSON.stringify(r.error ?? r.result));
+        }
       } finally {
         for (const c of [a, b, none]) c.raw.close();
       }

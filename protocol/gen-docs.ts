@@ -198,8 +198,24 @@ as JSON Schema is in [\`schema.json\`](schema.json) for clients in other languag
   (a loop) is \`REGISTRY_ERROR\` at once. The defaults are far above real registries (oras-go caps
   pages at 4 MiB; distribution pages tags by 1,000, Docker Hub by 100) and keep a few concurrent
   hostile listings within a few hundred MiB.
-- **Credentials** come from the request, else the docker config (\`registryConfig\`, \`$DOCKER_CONFIG\`,
-  \`~/.docker/config.json\`, with \`credsStore\`/\`credHelpers\`). Tokens are cached and shared.
+- **Credentials** come from the request (\`username\`/\`password\`/\`identityToken\`), else the caller's
+  docker config: \`registryConfig\`, else \`$DOCKER_CONFIG/config.json\`, else \`$HOME/.docker/config.json\`,
+  with \`credsStore\`/\`credHelpers\`.
+- **Whose environment**: a request's credentials, config files, credential helpers, proxy and
+  certificate settings come only from its caller: the \`env\` of \`cli/run\`, else the \`env\` its
+  connection sent in \`initialize\` (the variables of protocol/caller-env.ts), never from the daemon's
+  own environment, which belongs to whichever client started it. A client that sends none gets what
+  \`oras\` does for this account with an empty environment: the account's home folder (from the user
+  database), no \`DOCKER_CONFIG\`, no proxy. Helpers run with the caller's forwarded variables only
+  (PATH \`/usr/local/bin:/usr/bin:/bin\` when it sent none). \`login\`/\`logout\` write only that caller's
+  config. Tokens are shared only between requests holding the same credential; cached tags and
+  manifests only between callers with the same credential or the same config file and helper
+  environment. (Proxy and \`SSL_CERT_*\` variables are forwarded but not applied yet: the daemon
+  connects directly and trusts Node's CA list plus \`caFile\`.)
+- **Token realms**: a password or identity token goes to a token realm only over HTTPS, or when the
+  realm and the registry are both on loopback, or when the realm is on the host the request already
+  speaks plain HTTP to; otherwise the request fails \`UNAUTHORIZED\` naming the realm, before any
+  connection to it. Anonymous token requests follow any http(s) realm, as \`oras\` does.
 
 ## Errors
 Every error has a stable \`code\` and \`data\` with at least \`data.code\` (the symbolic name) and, where

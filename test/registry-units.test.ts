@@ -43,11 +43,18 @@ describe('token realms', () => {
     const log = silentLogger();
     const http = new Http({ log, userAgent: 't', connections: 1, timeouts: { connectMs: 1000, headersMs: 1000, bodyMs: 1000 } });
     const auth = new Auth(http, new TokenCache(), log, DEFAULT_RETRY);
-    const target = { registry: 'registry.example', origin: 'https://registry.example', tls: {}, loopback: false, credential: async () => ({ username: 'u', password: 'p' }) };
-    await assert.rejects(
-      auth.answer(target, 'Bearer realm="http://auth.other.example/token",service="s"', ['repository:a:pull'], {}),
-      (e: unknown) => e instanceof OrasdError && e.code === ErrorCodes.RegistryError && /plain-HTTP token realm/.test(e.message),
-    );
+    const credential = async () => ({ username: 'u', password: 'p' });
+    // A remote registry, and one on loopback: the realm decides, not where the registry is.
+    for (const target of [
+      { registry: 'registry.example', origin: 'https://registry.example', tls: {}, loopback: false, credential },
+      { registry: '127.0.0.1:5000', origin: 'http://127.0.0.1:5000', tls: {}, loopback: true, credential },
+      { registry: '127.0.0.1:5001', origin: 'http://127.0.0.1:5001', tls: {}, loopback: true, credential: async () => ({ identityToken: 'refresh' }) },
+    ]) {
+      await assert.rejects(
+        auth.answer(target, 'Bearer realm="http://auth.other.example/token",service="s"', ['repository:a:pull'], {}),
+        (e: unknown) => e instanceof OrasdError && e.code === ErrorCodes.Unauthorized && e.message.includes('http://auth.other.example/token'),
+      );
+    }
     assert.equal(http.requests, 0);
     await http.close();
   });

@@ -56,7 +56,11 @@ export interface CallContext extends OpContext {
   log: Logger;
   /** Absolute folder relative paths resolve against. */
   cwd: string;
-  /** Environment of the calling launcher (DOCKER_CONFIG, HOME, PATH), for finding its credentials. */
+  /**
+   * The calling client's environment (cli/run's env, else its connection's initialize env): the
+   * only source of its docker config, helpers' PATH/HOME. Absent: the account's defaults, never
+   * the daemon's own process.env, which belongs to whichever client started it.
+   */
   env?: Record<string, string>;
 }
 

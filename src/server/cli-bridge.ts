@@ -1,4 +1,4 @@
-import type { CliOutputParams, CliPromptResult, CliStdinResult } from '../../protocol';
+import { forwardedEnv, type CliOutputParams, type CliPromptResult, type CliStdinResult } from '../../protocol';
 import type { CallContext } from '../api/engine';
 import type { CliIO } from '../cli/io';
 import type { ClientConnection } from './client-connection';
@@ -23,7 +23,8 @@ export async function runCliRequest(client: ClientConnection, params: Record<str
     },
     argv: params.argv as string[],
     cwd: params.cwd as string,
-    env: (params.env as Record<string, string> | undefined) ?? {},
+    // The launcher's own environment, else its connection's (initialize); never the daemon's.
+    env: params.env ? forwardedEnv(params.env as Record<string, string>) : (ctx.env ?? {}),
     stdinIsTTY: params.stdinIsTTY === true,
     stdoutIsTTY: params.stdoutIsTTY === true,
     stderrIsTTY: params.stderrIsTTY === true,

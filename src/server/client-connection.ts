@@ -29,6 +29,8 @@ export class ClientConnection {
   private nextRequest = 1;
   private closed = false;
   clientName: string | undefined;
+  /** The environment the client sent in initialize (protocol/caller-env.ts); never the daemon's own. */
+  env: Record<string, string> | undefined;
 
   constructor(
     readonly daemon: Daemon,
@@ -100,6 +102,7 @@ export class ClientConnection {
         signal: controller.signal,
         log,
         cwd: typeof p.cwd === 'string' ? (isAbsolute(p.cwd) ? p.cwd : resolve(p.cwd)) : process.cwd(),
+        ...(this.env ? { env: this.env } : {}),
         ...(this.daemon.engine.temps ? { temps: this.daemon.engine.temps } : {}),
         ...(p.progressToken !== undefined ? { progress: (value: ProgressValue) => this.progress(p.progressToken as string | number, value) } : {}),
       };

@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import { ResponseError } from 'vscode-jsonrpc/node';
-import { ErrorCodes, Methods, PROTOCOL_VERSION, type InitializeResult, type StatusResult } from '../../protocol';
+import { ErrorCodes, Methods, PROTOCOL_VERSION, forwardedEnv, type InitializeResult, type StatusResult } from '../../protocol';
 import type { Engine } from '../api/engine';
 import type { Logger } from '../log';
 import { VERSION, compareVersions } from '../version';
@@ -72,6 +72,8 @@ export class Daemon {
 
   async initialize(client: ClientConnection, params: Record<string, unknown>): Promise<InitializeResult> {
     client.clientName = typeof params.clientName === 'string' ? params.clientName : undefined;
+    // Every later request of this connection finds credentials, helpers and config through it.
+    client.env = params.env && typeof params.env === 'object' ? forwardedEnv(params.env as Record<string, string>) : undefined;
     this.checkClientVersion(params.clientVersion);
     return {
       serverName: 'orasd',

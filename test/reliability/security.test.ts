@@ -218,7 +218,7 @@ describe('where plain HTTP and credentials may go', () => {
     try {
       await plain.auth!.tokenServer!.resetStats();
       const e = await failure(c.resolve({ reference: `${front.host}/rel/sec/realm:v1`, plainHttp: true, ...USER }));
-      assert.equal(e.code, ErrorCodes.RegistryError, e.message);
+      assert.equal(e.code, ErrorCodes.Unauthorized, e.message);
       assert.match(e.message, /plain-HTTP token realm on another host/);
       assert.equal(await plain.auth!.tokenServer!.tokenRequests(), 0, 'the credentials went to the realm');
       figures.checks++;
@@ -245,6 +245,47 @@ describe('where plain HTTP and credentials may go', () => {
     } finally {
       relay.close();
       await secure.stop();
+    }
+  });
+
+  test('a loopback registry cannot send credentials to a plain-HTTP token realm off this machine', async () => {
+    // Where the realm points: a name that never resolves, and (when this machine has one) a
+    // listener on a non-loopback address that counts every connection it gets.
+    let realmConnections = 0;
+    const realmListener = outside ? net.createServer((s) => { realmConnections++; s.destroy(); }) : undefined;
+    if (realmListener) await new Promise<void>((r) => realmListener.listen(0, outside, () => r()));
+    const realms = ['http://registry.example.invalid/token'];
+    if (realmListener) realms.push(`http://${outside}:${(realmListener.address() as net.AddressInfo).port}/token`);
+    const authorizations: string[] = [];
+    // One hostile registry per realm: the daemon remembers the realm an origin named.
+    const hostile = (realm: string) => http.createServer((q, r) => {
+      if (q.headers.authorization) authorizations.push(q.headers.authorization);
+      q.resume();
+      r.writeHead(401, { 'www-authenticate': `Bearer realm="${realm}",service="hostile"`, 'content-type': 'application/json' });
+      r.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }));
+    });
+    try {
+      for (const realm of realms) {
+        const registry = hostile(realm);
+        await new Promise<void>((r) => registry.listen(0, '127.0.0.1', () => r()));
+        const host = `127.0.0.1:${(registry.address() as net.AddressInfo).port}`;
+        try {
+          for (const creds of [USER, { identityToken: 'refresh-token-secret' }]) {
+            const e = await failure(c.resolve({ reference: `${host}/rel/sec/realm-out-${randomBytes(3).toString('hex')}:v1`, ...creds }));
+            assert.equal(e.code, ErrorCodes.Unauthorized, e.message);
+            assert.ok(e.message.includes(realm), `the error names the realm ${realm}: ${e.message}`);
+            assert.match(e.data?.hint ?? '', /HTTPS/);
+            figures.checks++;
+          }
+        } finally {
+          registry.close();
+        }
+      }
+      figures.authorizationLeaks += authorizations.length + realmConnections;
+      assert.deepEqual(authorizations, [], 'the registry itself was sent credentials');
+      assert.equal(realmConnections, 0, 'the plain-HTTP realm off this machine was contacted');
+    } finally {
+      realmListener?.close();
     }
   });
 

@@ -132,10 +132,16 @@ export class RawClient {
   /** Sends a request and returns its response (notifications in between are kept in `received`). */
   async request(id: number | string, method: string, params: unknown): Promise<Record<string, unknown>> {
     this.send({ jsonrpc: '2.0', id, method, params });
-    for (;;) {
-      const m = await this.next();
-      if (m.id === id && !('method' in m)) return m;
-      this.received.push(m);
+    // Kept aside until the answer came: pushed straight back, next() would return them again at once.
+    const others: Record<string, unknown>[] = [];
+    try {
+      for (;;) {
+        const m = await this.next();
+        if (m.id === id && !('method' in m)) return m;
+        others.push(m);
+      }
+    } finally {
+      this.received.unshift(...others);
     }
   }
   close(): void {

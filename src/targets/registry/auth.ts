@@ -6,6 +6,7 @@ import { parseChallenges, pickChallenge } from './challenge';
 import { credentialId, hasSecret, type Credential } from './credentials';
 import { registryError, loginHint } from './errors';
 import { readErrorBody, readLimited, type Http, type TlsOptions } from './http';
+import { isLoopbackHost } from './options';
 import { cleanScopes } from './scopes';
 import { RETRYABLE_STATUS, delayFor, isRetryable, sleep, type RetryPolicy } from './retry';
 import { TokenCache } from './token-cache';
@@ -34,6 +35,18 @@ interface Scheme {
 }
 
 const CLIENT_ID = 'orasd';
+
+/**
+ * Whether credentials may go in clear text to a plain-HTTP realm: when realm and registry are both
+ * on this machine (nothing crosses a network), or the realm is on the host the caller already
+ * talks plain HTTP to. Never to another host because the registry said so: a remote registry may
+ * not steer them to this machine's services either.
+ */
+function clearTextAllowed(t: AuthTarget, realm: URL): boolean {
+  const registry = new URL(t.origin);
+  if (registry.protocol === 'http:' && registry.hostname === realm.hostname) return true;
+  return t.loopback && isLoopbackHost(realm.host);
+}
 
 /** Basic needs a username/password; an identity token alone only works with Bearer. */
 function canBasic(c: Credential | undefined): c is Credential {
@@ -156,7 +169,7 @@ export class Auth {
     });
   }
 
-  private realmUrl(t: AuthTarget, realm: string): URL {
+  private realmUrl(t: AuthTarget, realm: string, cred: Credential | undefined): URL {
     let u: URL;
     try {
       u = new URL(realm);
@@ -166,19 +179,19 @@ export class Auth {
     if (u.protocol !== 'https:' && u.protocol !== 'http:') {
       throw new OrasdError(ErrorCodes.RegistryError, `registry ${t.registry} sent a token realm that is not http(s)`, { registry: t.registry });
     }
-    const registryHost = new URL(t.origin).hostname;
-    // Credentials go to the realm: never in clear text to some other host, unless all of this is local.
-    if (u.protocol === 'http:' && u.hostname !== registryHost && !t.loopback) {
-      throw new OrasdError(ErrorCodes.RegistryError, `registry ${t.registry} points to a plain-HTTP token realm on another host (${u.host}); refusing to send credentials there`, {
+    if (u.protocol === 'http:' && hasSecret(cred) && !clearTextAllowed(t, u)) {
+      const named = `${u.origin}${u.pathname}`;
+      throw new OrasdError(ErrorCodes.Unauthorized, `registry ${t.registry} points to a plain-HTTP token realm on another host (${named}); refusing to send credentials there in clear text`, {
         registry: t.registry,
-        hint: 'the token service must use HTTPS',
+        status: 401,
+        hint: `the token service must use HTTPS (or run on the registry's own host, reached with plainHttp); nothing was sent to ${u.host}`,
       });
     }
     return u;
   }
 
   private async fetchToken(t: AuthTarget, s: Scheme, scopes: string[], cred: Credential | undefined, signal?: AbortSignal): Promise<{ token: string; expiresIn?: number }> {
-    const url = this.realmUrl(t, s.realm!);
+    const url = this.realmUrl(t, s.realm!, cred);
     let method = 'GET';
     let body: string | undefined;
     const headers: Record<string, string> = { accept: 'application/json' };

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { ErrorCodes, OrasdError } from '../../errors';
 import type { Attempt, AuthTarget } from './auth';
-import { configPath, credentialId, hasSecret, type Credential } from './credentials';
+import { credentialId, hasSecret, type Credential } from './credentials';
 import { parseOciErrors, registryError, type ErrorContext } from './errors';
 import { abandon, discard, readErrorBody, type HttpResponse, type TlsOptions } from './http';
 import { apiHost, isLoopbackHost, type RegistryOptions } from './options';
@@ -62,7 +62,7 @@ export class RegistryClient implements AuthTarget {
       ...(opts.identityToken !== undefined ? { identityToken: opts.identityToken } : {}),
     };
     this.explicit = hasSecret(explicit) ? explicit : undefined;
-    const who = this.explicit ? `cred:${credentialId(this.explicit)}` : `config:${configPath(opts)}`;
+    const who = this.explicit ? `cred:${credentialId(this.explicit)}` : `config:${shared.credentials.sourceId(opts)}`;
     this.identity = `${this.origin}|${this.tls.caFile ?? ''}|${this.tls.insecure ? 1 : 0}|${who}`;
   }
 

@@ -1,11 +1,8 @@
 import { spawn } from 'node:child_process';
 import { ErrorCodes, OrasdError } from '../../errors';
 
-export interface HelperEnv {
-  PATH?: string;
-  HOME?: string;
-  DOCKER_CONFIG?: string;
-}
+/** The whole environment a helper runs with: built from the caller's, never the daemon's. */
+export type HelperEnv = Record<string, string>;
 
 export const HELPER_TIMEOUT_MS = 10_000;
 
@@ -18,7 +15,8 @@ export class HelperNotFound extends Error {}
 
 /**
  * Runs `docker-credential-<name> <action>` with the docker helper protocol: the input on stdin,
- * JSON (or nothing) on stdout. The caller's PATH finds the helper, as it would for their docker.
+ * JSON (or nothing) on stdout. The caller's PATH finds the helper, as it would for their docker;
+ * `env` is all the helper sees, so one user's daemon environment never reaches another's helper.
  */
 export function runHelper(name: string, action: 'get' | 'store' | 'erase', input: string, env: HelperEnv, timeoutMs = HELPER_TIMEOUT_MS): Promise<string> {
   const program = `docker-credential-${name}`;
@@ -26,9 +24,8 @@ export function runHelper(name: string, action: 'get' | 'store' | 'erase', input
     return Promise.reject(new OrasdError(ErrorCodes.CredentialHelperFailed, `invalid credential helper name "${name}"`));
   }
   return new Promise((resolve, reject) => {
-    const childEnv: NodeJS.ProcessEnv = { ...process.env };
-    for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;
-    const child = spawn(program, [action], { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    // spawn looks the program up on env.PATH when env is given.
+    const child = spawn(program, [action], { env: { ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     let done = false;

@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import { homedir } from 'node:os';
 import * as path from 'node:path';
 import { ErrorCodes, OrasdError } from '../../errors';
 import type { Logger } from '../../log';
-import { HelperCredentialsNotFound, HelperNotFound, runHelper, type HelperEnv } from './cred-helper';
+import { dockerConfigFile, helperEnv, helperEnvId, requireDockerConfigFile, type CallerEnv } from './caller-env';
+import { HelperCredentialsNotFound, HelperNotFound, runHelper } from './cred-helper';
 
 export interface Credential {
   username?: string;
@@ -16,7 +16,8 @@ export interface Credential {
 /** Where a request looks for credentials: an explicit config file, or the caller's environment. */
 export interface CredentialSource {
   registryConfig?: string;
-  env?: HelperEnv;
+  /** The calling client's environment (never the daemon's): DOCKER_CONFIG, HOME, PATH for helpers. */
+  env?: CallerEnv;
 }
 
 export function hasSecret(c: Credential | undefined): c is Credential {
@@ -35,12 +36,14 @@ export function credentialId(c: Credential | undefined): string {
     .slice(0, 32);
 }
 
-export function configPath(src: CredentialSource): string {
+/** The config file a request reads; undefined when the caller has none anywhere (anonymous). */
+export function configPath(src: CredentialSource): string | undefined {
   if (src.registryConfig) return path.resolve(src.registryConfig);
-  const dockerConfig = src.env?.DOCKER_CONFIG ?? process.env.DOCKER_CONFIG;
-  if (dockerConfig) return path.join(dockerConfig, 'config.json');
-  const home = src.env?.HOME ?? process.env.HOME ?? homedir();
-  return path.join(home, '.docker', 'config.json');
+  return dockerConfigFile(src.env);
+}
+
+function writableConfigPath(src: CredentialSource): string {
+  return src.registryConfig ? path.resolve(src.registryConfig) : requireDockerConfigFile(src.env);
 }
 
 /** The name docker uses for a registry in config.json and with helpers. */
@@ -91,8 +94,33 @@ const HELPER_TTL_MS = 10_000;
 export class Credentials {
   private readonly files = new Map<string, FileEntry>();
   private readonly helperAnswers = new Map<string, { at: number; cred: Credential | undefined }>();
+  /**
+   * Bumped when a config file's credentials change (login/logout here, an edit seen when reading
+   * it), so cache identities built on the file change too: after a logout nothing cached under
+   * the login is served. The epoch moves when the map is emptied to stay bounded.
+   */
+  private readonly generations = new Map<string, number>();
+  private epoch = 0;
 
   constructor(private readonly log: Logger) {}
+
+  /**
+   * Who a caller is to the registry when it names no credentials itself: its config file (as of
+   * its last change) and what its helpers would see. Cache keys carry it, so nothing one caller
+   * could read serves another.
+   */
+  sourceId(src: CredentialSource): string {
+    const file = configPath(src);
+    return `${this.epoch}.${file ? (this.generations.get(file) ?? 0) : 0}:${file ?? '(none)'}|${helperEnvId(src.env)}`;
+  }
+
+  private changed(file: string): void {
+    if (this.generations.size >= 10_000) {
+      this.generations.clear();
+      this.epoch++;
+    }
+    this.generations.set(file, (this.generations.get(file) ?? 0) + 1);
+  }
 
   private async readConfig(file: string, fresh = false): Promise<DockerConfig> {
     const cached = this.files.get(file);
@@ -103,6 +131,7 @@ export class Credentials {
       st = await fsp.stat(file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+        if (cached && cached.mtimeMs !== -1) this.changed(file);
         this.files.set(file, { mtimeMs: -1, size: -1, checkedAt: now, config: {} });
         return {};
       }
@@ -120,6 +149,7 @@ export class Credentials {
     } catch (e) {
       throw new OrasdError(ErrorCodes.InvalidArgument, `docker config ${file} is not valid JSON: ${(e as Error).message}`, { path: file });
     }
+    if (cached) this.changed(file);
     this.files.set(file, { mtimeMs: st.mtimeMs, size: st.size, checkedAt: now, config });
     return config;
   }
@@ -130,13 +160,14 @@ export class Credentials {
     return config.credsStore || undefined;
   }
 
-  private helperEnv(src: CredentialSource): HelperEnv {
-    return { ...(src.env?.PATH ? { PATH: src.env.PATH } : {}), ...(src.env?.HOME ? { HOME: src.env.HOME } : {}) };
+  private helperEnv(src: CredentialSource): Record<string, string> {
+    return helperEnv(src.env);
   }
 
   /** Stored credentials for a registry, or undefined (anonymous). */
   async get(registry: string, src: CredentialSource): Promise<Credential | undefined> {
     const file = configPath(src);
+    if (!file) return undefined;
     const config = await this.readConfig(file);
     const helper = this.helperFor(config, registry);
     if (helper) return this.fromHelper(helper, registry, file, src);
@@ -160,7 +191,8 @@ export class Credentials {
   }
 
   private async fromHelper(helper: string, registry: string, file: string, src: CredentialSource): Promise<Credential | undefined> {
-    const key = `${file}\0${helper}\0${registry}`;
+    // The same file read by two callers may name a helper that answers each of them differently.
+    const key = `${file}\0${helper}\0${helperEnvId(src.env)}\0${registry}`;
     const cached = this.helperAnswers.get(key);
     if (cached && Date.now() - cached.at < HELPER_TTL_MS) return cached.cred;
     let cred: Credential | undefined;
@@ -184,7 +216,7 @@ export class Credentials {
 
   /** Stores credentials the docker way; returns where they went (the file, or the helper's name). */
   async store(registry: string, cred: Credential, src: CredentialSource): Promise<{ store: string }> {
-    const file = configPath(src);
+    const file = writableConfigPath(src);
     const config = await this.readConfig(file, true);
     const helper = this.helperFor(config, registry);
     this.forgetHelperAnswers(registry);
@@ -202,6 +234,7 @@ export class Credentials {
         }
         throw e;
       }
+      this.changed(file);
       this.log.debug({ registry, helper }, 'credentials stored through helper');
       return { store: `helper:${helper}` };
     }
@@ -221,7 +254,7 @@ export class Credentials {
 
   /** Removes stored credentials; NotLoggedIn when there were none. */
   async erase(registry: string, src: CredentialSource): Promise<{ store: string }> {
-    const file = configPath(src);
+    const file = writableConfigPath(src);
     const config = await this.readConfig(file, true);
     const helper = this.helperFor(config, registry);
     this.forgetHelperAnswers(registry);
@@ -240,6 +273,7 @@ export class Credentials {
         }
         throw e;
       }
+      this.changed(file);
       return { store: `helper:${helper}` };
     }
     let removed = false;
@@ -294,6 +328,7 @@ export class Credentials {
       throw new OrasdError(ErrorCodes.InvalidArgument, `cannot write docker config ${file}: ${(e as Error).message}`, { path: file });
     }
     this.files.delete(file);
+    this.changed(file);
   }
 }
 

@@ -11,8 +11,11 @@ export interface RegistryOptions {
   /** Path of a docker config.json to read credentials from. */
   registryConfig?: string;
   distributionSpec?: 'v1.1-referrers-api' | 'v1.1-referrers-tag';
-  /** The caller's environment (e.g. a CLI launcher's), for finding its docker config and helpers. */
-  env?: { DOCKER_CONFIG?: string; HOME?: string; PATH?: string };
+  /**
+   * The calling client's environment (cli/run's or initialize's env), for its docker config and
+   * helpers. Absent: the account's defaults, never the daemon's own environment.
+   */
+  env?: Readonly<Record<string, string>>;
   /**
    * 'write' when the operation will push to this repository: its reads then ask for a pull,push
    * token from the first request, so one token serves the whole command.

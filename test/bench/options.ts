@@ -17,6 +17,8 @@ export interface BenchOptions {
   w3Artifacts: number;
   w4MiB: number;
   w4Reps: number;
+  w4lMiB: number;
+  w4lReps: number;
   w5Calls: number;
   w5OrasRuns: number;
   /** Before each workload, wait up to this many seconds for the machine to be quiet. */
@@ -42,6 +44,8 @@ export const OPTION_HELP = `npm run bench [-- options]      (each option also as
   --w3-artifacts N        artifacts in the copied graph (default 200; quick 40)
   --w4-mib N              size of the pushed and pulled file (default 1024; quick 128)
   --w4-reps N             repetitions of W4 (default 3; quick 1)
+  --w4l-mib N             size of the file of W4L, on loopback (default 1024; quick 128)
+  --w4l-reps N            repetitions of W4L (default 3; quick 1)
   --w5-calls N            resolves over the socket (default 10000; quick 2000)
   --w5-oras-runs N        oras resolve runs to compare with (default 20; quick 5)
   --quiet-wait S          before each workload wait up to S seconds for other load to go (default 120; quick 30)
@@ -94,6 +98,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, repoRoot: s
     w3Artifacts: Math.max(2, num('w3-artifacts', 200, 40)),
     w4MiB: Math.max(1, num('w4-mib', 1024, 128)),
     w4Reps: Math.max(1, num('w4-reps', 3, 1)),
+    w4lMiB: Math.max(1, num('w4l-mib', 1024, 128)),
+    w4lReps: Math.max(1, num('w4l-reps', 3, 1)),
     w5Calls: Math.max(10, num('w5-calls', 10_000, 2_000)),
     w5OrasRuns: Math.max(1, num('w5-oras-runs', 20, 5)),
     quietWaitS: num('quiet-wait', 120, 30),

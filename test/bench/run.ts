@@ -14,6 +14,7 @@ import { w1 } from './workloads/w1';
 import { w2 } from './workloads/w2';
 import { w3 } from './workloads/w3';
 import { w4 } from './workloads/w4';
+import { w4l } from './workloads/w4l';
 import { w5 } from './workloads/w5';
 import { w6 } from './workloads/w6';
 
@@ -25,6 +26,7 @@ const WORKLOADS: Array<[string, (ctx: BenchContext) => Promise<void>]> = [
   ['w2', w2],
   ['w3', w3],
   ['w4', w4],
+  ['w4l', w4l],
 ];
 
 async function main(): Promise<number> {
@@ -78,6 +80,7 @@ async function main(): Promise<number> {
     writeReport(opts, report, machine, reg.tools.oras, reg.tools.registry, root, started, loads, busy);
   } finally {
     await ctx?.daemon.stop().catch(() => undefined);
+    await base.stopLoopback();
     if (opts.keep) log(`kept ${reg.dir}`);
     else await reg.stop();
   }

@@ -12,7 +12,7 @@ import { runOk } from '../proc';
 import { ratio } from '../report';
 import { fmtMs, median } from '../stats';
 
-async function makeFile(file: string, bytes: number): Promise<void> {
+export async function makeFile(file: string, bytes: number): Promise<void> {
   const out = fs.createWriteStream(file);
   const chunk = 4 * 1024 * 1024;
   for (let done = 0; done < bytes; done += chunk) {

@@ -471,16 +471,32 @@ class OperationProgress(TypedDict):
     totalBlobs: int
 
 
+class ProgressParamsValue2(TypedDict):
+    kind: Literal["hashing"]
+    operation: str
+    path: str
+    done: int
+    total: int
+
+
 class ProgressParams(TypedDict):
     token: Union[str, int]
-    value: Union[BlobProgress, OperationProgress]
+    value: Union[BlobProgress, OperationProgress, ProgressParamsValue2]
+
+
+class ProgressValue2(TypedDict):
+    kind: Literal["hashing"]
+    operation: str
+    path: str
+    done: int
+    total: int
 
 
 ResolveResult = ReferencedDescriptor
 BlobPushResult = ReferencedDescriptor
 
 #: A ``$/progress`` value.
-ProgressValue = Union[BlobProgress, OperationProgress]
+ProgressValue = Union[BlobProgress, OperationProgress, ProgressValue2]
 ProgressCallback = Callable[[ProgressValue], None]
 
 
@@ -516,6 +532,7 @@ METHODS: Dict[str, MethodSpec] = {
             ParamSpec("clientName", "client_name", False),
             ParamSpec("clientVersion", "client_version", False),
             ParamSpec("protocolVersion", "protocol_version", False),
+            ParamSpec("env", "env", False),
         ),
     ),
     "shutdown": MethodSpec(
@@ -1059,6 +1076,7 @@ ERRORS: Tuple[ErrorSpec, ...] = (
     ErrorSpec("Timeout", 1111, "TIMEOUT", "Timeout"),
     ErrorSpec("IncompleteGraph", 1112, "INCOMPLETE_GRAPH", "IncompleteGraph"),
     ErrorSpec("UnsafeArchive", 1113, "UNSAFE_ARCHIVE", "UnsafeArchive"),
+    ErrorSpec("LimitExceeded", 1114, "LIMIT_EXCEEDED", "LimitExceeded"),
     ErrorSpec("DaemonOutdated", 1200, "DAEMON_OUTDATED", "DaemonOutdated"),
     ErrorSpec("ShuttingDown", 1201, "SHUTTING_DOWN", "ShuttingDown"),
 )
@@ -1280,6 +1298,12 @@ class UnsafeArchive(OrasdError):
     CODE_NAME = "UNSAFE_ARCHIVE"
 
 
+class LimitExceeded(OrasdError):
+    """LIMIT_EXCEEDED (1114)."""
+    CODE = 1114
+    CODE_NAME = "LIMIT_EXCEEDED"
+
+
 class DaemonOutdated(OrasdError):
     """DAEMON_OUTDATED (1200)."""
     CODE = 1200
@@ -1330,6 +1354,7 @@ ERROR_CLASSES: Dict[int, Type[OrasdError]] = {
     1111: Timeout,
     1112: IncompleteGraph,
     1113: UnsafeArchive,
+    1114: LimitExceeded,
     1200: DaemonOutdated,
     1201: ShuttingDown,
 }
@@ -1373,6 +1398,7 @@ ERROR_CLASSES_BY_NAME: Dict[str, Type[OrasdError]] = {
     "Timeout": Timeout,
     "IncompleteGraph": IncompleteGraph,
     "UnsafeArchive": UnsafeArchive,
+    "LimitExceeded": LimitExceeded,
     "DaemonOutdated": DaemonOutdated,
     "ShuttingDown": ShuttingDown,
 }
@@ -1406,6 +1432,8 @@ __all__ = [
     "OperationProgress",
     "Platform",
     "ProgressParams",
+    "ProgressParamsValue2",
+    "ProgressValue2",
     "PullResult",
     "PulledFile",
     "PushResult",
@@ -1461,6 +1489,7 @@ __all__ = [
     "Timeout",
     "IncompleteGraph",
     "UnsafeArchive",
+    "LimitExceeded",
     "DaemonOutdated",
     "ShuttingDown",
     "RequestCancelled",
@@ -1495,6 +1524,7 @@ class GeneratedMethods:
         client_name: Optional[str] = None,
         client_version: Optional[str] = None,
         protocol_version: Optional[str] = None,
+        env: Optional[Dict[str, str]] = None,
         timeout: Optional[float] = None,
         cancel_event: Optional[threading.Event] = None,
     ) -> InitializeResult:
@@ -1506,6 +1536,7 @@ class GeneratedMethods:
             client_name (``clientName``):
             client_version (``clientVersion``): Semver of the client; a client newer than the daemon is told DAEMON_OUTDATED
             protocol_version (``protocolVersion``):
+            env (``env``): The client's environment as protocol/caller-env.ts selects it (DOCKER_CONFIG, HOME, proxies, ORAS_*...). Every request on this connection finds its credentials, config files, helpers and proxies through it; a client that sends none gets what oras would do for this user with an empty environment (the account's home folder, no proxy).
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
@@ -1515,6 +1546,7 @@ class GeneratedMethods:
                 "clientName": client_name,
                 "clientVersion": client_version,
                 "protocolVersion": protocol_version,
+                "env": env,
             },
             timeout=timeout, cancel_event=cancel_event,
         ))

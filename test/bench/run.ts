@@ -17,11 +17,15 @@ import { w4 } from './workloads/w4';
 import { w4l } from './workloads/w4l';
 import { w5 } from './workloads/w5';
 import { w6 } from './workloads/w6';
+import { w7 } from './workloads/w7';
+import { w8 } from './workloads/w8';
 
 const WORKLOADS: Array<[string, (ctx: BenchContext) => Promise<void>]> = [
   ['w0', w0],
   ['w5', w5],
   ['w6', w6],
+  ['w7', w7],
+  ['w8', w8],
   ['w1', w1],
   ['w2', w2],
   ['w3', w3],

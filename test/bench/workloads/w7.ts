@@ -28,8 +28,10 @@ const CP = ['--from-plain-http', '--to-plain-http'];
 
 /** The walkthrough, in an order where each command finds what the earlier ones made. */
 export const W7_COMMANDS: Cmd[] = [
-  { name: 'push', args: (r) => ['push', ...PLAIN, `${r.repo}:p${r.i}`, 'a.txt'] },
-  { name: 'push (folder)', args: (r) => ['push', ...PLAIN, `${r.repo}:f${r.i}`, 'folder'] },
+  // The annotation keeps each run's manifest distinct: two pushes of a.txt in the same second
+  // would otherwise be one manifest, and deleting one run's tag would delete the other's.
+  { name: 'push', args: (r) => ['push', ...PLAIN, '-a', `run=${r.i}`, `${r.repo}:p${r.i}`, 'a.txt'] },
+  { name: 'push (folder)', args: (r) => ['push', ...PLAIN, '-a', `run=${r.i}`, `${r.repo}:f${r.i}`, 'folder'] },
   { name: 'attach', args: (r) => ['attach', ...PLAIN, '--artifact-type', 'application/vnd.example.sbom', `${r.repo}:p${r.i}`, 'sbom.json:application/json'] },
   { name: 'discover', args: (r) => ['discover', ...PLAIN, '--format', 'json', `${r.repo}:graph`] },
   { name: 'discover -o tree', args: (r) => ['discover', ...PLAIN, '-o', 'tree', `${r.repo}:graph`] },
@@ -46,6 +48,7 @@ export const W7_COMMANDS: Cmd[] = [
 function writeInputs(dir: string): void {
   fs.mkdirSync(path.join(dir, 'folder', 'sub'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'a.txt'), `w7 artifact ${Date.now()}\n`);
+  fs.writeFileSync(path.join(dir, 'graph.txt'), `w7 graph ${Date.now()}\n`);
   fs.writeFileSync(path.join(dir, 'sbom.json'), JSON.stringify({ sbom: 'w7', at: Date.now() }));
   fs.writeFileSync(path.join(dir, 'sig.txt'), 'signature\n');
   for (const f of ['one.txt', 'two.txt', 'sub/three.txt']) fs.writeFileSync(path.join(dir, 'folder', f), `${f} ${Date.now()}\n`);
@@ -86,7 +89,7 @@ export async function w7(ctx: BenchContext): Promise<void> {
     // The fixed graph, made by the Go oras for both tools (same shape; not timed).
     for (const tool of ['orasd', 'oras'] as const) {
       const repo = repos[tool];
-      once('oras', ['push', ...PLAIN, `${repo}:graph`, 'a.txt']);
+      once('oras', ['push', ...PLAIN, `${repo}:graph`, 'graph.txt']);
       const sbom = spawnSync(ctx.orasBin, ['attach', ...PLAIN, '--artifact-type', 'application/vnd.example.sbom', '--format', 'go-template', '--template', '{{.digest}}', `${repo}:graph`, 'sbom.json'], { cwd: dir, env: envs.oras });
       const digest = sbom.stdout.toString().trim();
       if (sbom.status !== 0 || !digest.startsWith('sha256:')) throw new Error(`W7 setup attach failed: ${sbom.stderr.toString()}`);
@@ -96,7 +99,7 @@ export async function w7(ctx: BenchContext): Promise<void> {
     ctx.log(`W7 ${reg.label}: ${W7_COMMANDS.length} commands × ${runs} runs × 2 tools`);
     // Warm-up (not recorded): the daemon's first CLI run of each command, page cache for oras.
     for (const tool of ['orasd', 'oras'] as const) {
-      for (const c of W7_COMMANDS) once(tool, c.args({ repo: `${repos[tool]}-warm`, i: 0, out: path.join(dir, `warm-${tool}`) }).map((a) => a.replace(`${repos[tool]}-warm:graph`, `${repos[tool]}:graph`)));
+      for (const c of W7_COMMANDS) once(tool, c.args({ repo: repos[tool], i: 0, out: path.join(dir, `warm-${tool}`) }));
     }
     for (let i = 1; i <= runs; i++) {
       W7_COMMANDS.forEach((c, k) => {
@@ -143,7 +146,7 @@ async function direct(ctx: BenchContext, host: string, dir: string): Promise<voi
   const rows: Array<{ name: string; ms: number[]; target?: number }> = [];
   try {
     const base = { cwd: dir };
-    const graph = await conn.call<{ digest: string }>('push', { ...base, reference: `${repo}:graph`, files: [{ path: 'a.txt' }] });
+    const graph = await conn.call<{ digest: string }>('push', { ...base, reference: `${repo}:graph`, files: [{ path: 'graph.txt' }] });
     await conn.call('attach', { ...base, reference: `${repo}@${graph.digest}`, artifactType: 'application/vnd.example.sbom', files: [{ path: 'sbom.json', mediaType: 'application/json' }] });
     const measure = async (name: string, target: number | undefined, params: (i: number) => [string, unknown], after?: (i: number) => void) => {
       for (let i = 0; i < Math.min(20, n); i++) await conn.call(...params(-1 - i)); // JIT and caches warm
@@ -159,7 +162,7 @@ async function direct(ctx: BenchContext, host: string, dir: string): Promise<voi
     await measure('resolve (cached)', 0.15, () => ['resolve', { reference: `${repo}:graph` }]);
     await measure('discover', 0.7, () => ['discover', { reference: `${repo}:graph` }]);
     await measure('manifest fetch', undefined, () => ['manifest/fetch', { reference: `${repo}:graph` }]);
-    await measure('push (small file, new tag)', 2, (i) => ['push', { ...base, reference: `${repo}:p${i}`, files: [{ path: 'a.txt' }] }]);
+    await measure('push (small file, new tag)', 2, (i) => ['push', { ...base, reference: `${repo}:p${i}`, files: [{ path: 'a.txt' }], annotations: { run: String(i) } }]);
     for (let i = 0; i < n; i++) digests.push((await conn.call<{ digest: string }>('resolve', { reference: `${repo}:p${i}` })).digest);
     await measure('attach (small file)', 2, (i) => ['attach', { ...base, reference: i >= 0 ? `${repo}@${digests[i]}` : `${repo}:graph`, artifactType: 'application/vnd.example.sig', files: [{ path: 'sig.txt' }] }]);
     await measure('pull (small file)', 2, (i) => ['pull', { reference: `${repo}:graph`, output: path.join(dir, `rpc-pull-${i}`) }], (i) =>

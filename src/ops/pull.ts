@@ -150,9 +150,7 @@ export async function pull(target: Target, input: PullInput, ctx: OpContext): Pr
           signal: sig,
         });
       } else {
-        // A 1 MiB buffer lets the file stream gather the download's 64 KiB chunks into one
-        // writev while the previous write runs, instead of one thread-pool write per chunk.
-        await pipeline(stream, createWriteStream(f.staged, { flags: 'wx', highWaterMark: 1024 * 1024 }), { signal: sig });
+        await pipeline(stream, createWriteStream(f.staged, { flags: 'wx' }), { signal: sig });
       }
       tracker.finished(f.desc, 'done', counted);
     });

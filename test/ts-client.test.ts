@@ -1,6 +1,6 @@
 /** The TypeScript client (orasd/client) as an editor plugin uses it. */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,6 +57,28 @@ test('progress arrives as callbacks and as events', async () => {
     const last = seen.filter((v) => v.kind === 'operation').at(-1);
     assert.ok(last && last.kind === 'operation' && last.doneBlobs === last.totalBlobs);
     assert.equal(events.length, seen.length);
+  } finally {
+    c.dispose();
+  }
+});
+
+test('a large file shows hashing progress before its digest exists, and the digest is the file\'s', async () => {
+  const c = await OrasdClient.connect({ socketPath, daemonCommand });
+  try {
+    // New content: the hashing, not a cache, is what is watched.
+    const bytes = randomBytes(24 * 1024 * 1024);
+    await writeFile(join(dir, 'hashed.bin'), bytes);
+    const seen: ProgressValue[] = [];
+    const pushed = await c.push({ reference: `${reg.host}/ts-client/hashing:v1`, cwd: dir, files: [{ path: 'hashed.bin' }] }, { onProgress: (v) => seen.push(v) });
+    const hashing = seen.filter((v) => v.kind === 'hashing');
+    assert.ok(hashing.length >= 1, 'hashing progress was reported');
+    for (const v of hashing) assert.ok(v.kind === 'hashing' && v.path === 'hashed.bin' && v.operation === 'push' && v.total === bytes.length);
+    const dones = hashing.map((v) => (v.kind === 'hashing' ? v.done : -1));
+    assert.deepEqual(dones, [...dones].sort((a, b) => a - b), 'hashing progress only grows');
+    assert.equal(dones.at(-1), bytes.length, 'the last hashing event says the whole file was read');
+    const firstBlob = seen.findIndex((v) => v.kind === 'blob' && v.title === 'hashed.bin');
+    assert.ok(firstBlob > seen.lastIndexOf(hashing.at(-1)!), 'hashing ends before the blob is transferred');
+    assert.equal(pushed.layers[0]!.digest, `sha256:${createHash('sha256').update(bytes).digest('hex')}`);
   } finally {
     c.dispose();
   }

@@ -57,6 +57,7 @@ export class ProgressBars implements TransferDisplay {
   private readonly multi: MultiBar;
   private readonly bars = new Map<string, SingleBar>();
   private total: SingleBar | undefined;
+  private readonly hashing = new Map<string, SingleBar>();
 
   constructor(
     io: CliIO,
@@ -111,6 +112,16 @@ export class ProgressBars implements TransferDisplay {
       this.total ??= this.multi.create(Math.max(v.totalBytes, 1), 0, { prompt: '[total]', label: `${v.totalBlobs} blob(s)`, done: 0, size: v.totalBytes } satisfies Payload);
       this.total.setTotal(Math.max(v.totalBytes, 1));
       this.total.update(v.doneBytes, { label: `${v.doneBlobs}/${v.totalBlobs} blob(s)`, done: v.doneBytes, size: v.totalBytes });
+      return;
+    }
+    if (v.kind === 'hashing') {
+      // Before a large file has a digest it has no blob bar: show the hashing under its name.
+      let b = this.hashing.get(v.path);
+      if (!b) {
+        b = this.multi.create(Math.max(v.total, 1), 0, { prompt: 'Hashing', label: v.path, done: 0, size: v.total } satisfies Payload);
+        this.hashing.set(v.path, b);
+      }
+      b.update(v.done, { prompt: v.done >= v.total ? 'Hashed ' : 'Hashing', done: v.done, size: v.total });
       return;
     }
     const node: Node = { digest: v.digest, mediaType: v.mediaType, ...(v.title ? { title: v.title } : {}) };

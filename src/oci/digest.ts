@@ -1,9 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { ErrorCodes, OrasdError } from '../errors';
+import { ErrorCodes, OrasdError, throwIfAborted } from '../errors';
 
 const ALGORITHMS: Record<string, { node: string; hexLength: number }> = {
   sha256: { node: 'sha256', hexLength: 64 },
@@ -51,9 +49,14 @@ export function newHash(algorithm = 'sha256'): Hash {
   return createHash(alg.node);
 }
 
-/** Streams a file once to learn its digest and size. */
-export async function digestFile(path: string, algorithm = 'sha256', signal?: AbortSignal): Promise<{ digest: string; size: number }> {
-  // Small files (most artifacts' layers) in one read: a stream pipeline costs more than the hash.
+/**
+ * Reads a file once to learn its digest and size. Large files go through one reused buffer:
+ * a stream would allocate a new buffer per chunk, and those float as garbage outside V8's heap
+ * (tens of MiB of RSS for a large file) until a GC happens to run. `onBytes` reports how far the
+ * hashing got, so a caller can show progress before the digest exists.
+ */
+export async function digestFile(path: string, algorithm = 'sha256', signal?: AbortSignal, onBytes?: (done: number, total: number) => void): Promise<{ digest: string; size: number }> {
+  // Small files (most artifacts' layers) in one read: a loop costs more than the hash.
   const st = await stat(path);
   if (st.isFile() && st.size <= SMALL_FILE) {
     const bytes = await readFile(path, signal ? { signal } : {});
@@ -61,17 +64,20 @@ export async function digestFile(path: string, algorithm = 'sha256', signal?: Ab
   }
   const hash = newHash(algorithm);
   let size = 0;
-  await pipeline(
-    createReadStream(path, { highWaterMark: READ_CHUNK }),
-    async function* (source: AsyncIterable<Buffer>) {
-      for await (const chunk of source) {
-        hash.update(chunk);
-        size += chunk.length;
-      }
-      yield* [];
-    },
-    { signal },
-  );
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(READ_CHUNK);
+    for (;;) {
+      throwIfAborted(signal, `hashing ${path}`);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buf.subarray(0, bytesRead));
+      size += bytesRead;
+      onBytes?.(size, st.size);
+    }
+  } finally {
+    await fh.close();
+  }
   return { digest: `${algorithm}:${hash.digest('hex')}`, size };
 }
 
@@ -81,44 +87,58 @@ export interface Expected {
 }
 
 /**
- * A pass-through that hashes what flows and fails the stream at its end (or as soon as it is too
- * long) when the content is not what the descriptor promised. Nothing downstream should treat the
- * data as good until this stream has finished without error.
+ * Hashes content as it arrives and says whether it is what the descriptor promised: too long as
+ * soon as it is, wrong size or digest at the end. One object per download, no copies.
  */
-export class VerifyingStream extends Transform {
+export class Verifier {
   private readonly hash: Hash;
   private seen = 0;
   constructor(
     private readonly expected: Expected,
     private readonly what = 'content',
   ) {
-    super();
     this.hash = newHash(parseDigest(expected.digest).algorithm);
   }
   get bytesSeen(): number {
     return this.seen;
   }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+  /** Hashes a chunk; an error (and nothing hashed) when the content is now longer than promised. */
+  update(chunk: Buffer): OrasdError | undefined {
     this.seen += chunk.length;
-    if (this.expected.size >= 0 && this.seen > this.expected.size) {
-      cb(sizeMismatch(this.what, this.expected, this.seen, true));
-      return;
-    }
+    if (this.expected.size >= 0 && this.seen > this.expected.size) return sizeMismatch(this.what, this.expected, this.seen, true);
     this.hash.update(chunk);
-    cb(null, chunk);
+    return undefined;
   }
-  override _flush(cb: TransformCallback): void {
-    if (this.expected.size >= 0 && this.seen !== this.expected.size) {
-      cb(sizeMismatch(this.what, this.expected, this.seen, false));
-      return;
-    }
+  /** After the last chunk: an error unless both size and digest are the promised ones. */
+  finish(): OrasdError | undefined {
+    if (this.expected.size >= 0 && this.seen !== this.expected.size) return sizeMismatch(this.what, this.expected, this.seen, false);
     const alg = parseDigest(this.expected.digest).algorithm;
     const actual = `${alg}:${this.hash.digest('hex')}`;
-    if (actual !== this.expected.digest) {
-      cb(digestMismatch(this.what, this.expected.digest, actual));
-      return;
-    }
-    cb();
+    return actual === this.expected.digest ? undefined : digestMismatch(this.what, this.expected.digest, actual);
+  }
+}
+
+/**
+ * A pass-through that hashes what flows and fails the stream at its end (or as soon as it is too
+ * long) when the content is not what the descriptor promised. Nothing downstream should treat the
+ * data as good until this stream has finished without error.
+ */
+export class VerifyingStream extends Transform {
+  private readonly verifier: Verifier;
+  constructor(expected: Expected, what = 'content') {
+    super();
+    this.verifier = new Verifier(expected, what);
+  }
+  get bytesSeen(): number {
+    return this.verifier.bytesSeen;
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    const err = this.verifier.update(chunk);
+    if (err) cb(err);
+    else cb(null, chunk);
+  }
+  override _flush(cb: TransformCallback): void {
+    cb(this.verifier.finish());
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Descriptor } from '../oci/descriptor';
 import type { Target } from '../targets/target';
-import type { OpContext } from './context';
+import { hashingTo, type OpContext } from './context';
 import { resolveSelector } from './graph';
 import { pack, type PackInput } from './pack';
 import { pushPacked, type PushOutcome } from './push';
@@ -24,7 +24,7 @@ export async function attach(target: Target, input: AttachInput, ctx: OpContext)
     what: 'subject',
   });
   const plainSubject: Descriptor = { mediaType: subject.mediaType, digest: subject.digest, size: subject.size };
-  const packed = await pack({ ...input, imageSpec: 'v1.1', subject: plainSubject, ...(ctx.signal ? { signal: ctx.signal } : {}), ...(ctx.temps ? { temps: ctx.temps } : {}) });
+  const packed = await pack({ ...input, imageSpec: 'v1.1', subject: plainSubject, ...(ctx.signal ? { signal: ctx.signal } : {}), ...(ctx.temps ? { temps: ctx.temps } : {}), ...hashingTo(ctx, 'attach') });
   try {
     const out = await pushPacked(target, packed, [], input, ctx, 'attach');
     return { ...out, subject: plainSubject };

@@ -24,6 +24,12 @@ export interface OpContext {
   temps?: TempTracker;
 }
 
+/** PackInput.onHashing that reports `hashing` progress values, when somebody listens. */
+export function hashingTo(ctx: OpContext, operation: string): { onHashing?: (p: { path: string; done: number; total: number }) => void } {
+  const sink = ctx.progress;
+  return sink ? { onHashing: (p) => sink({ kind: 'hashing', operation, ...p }) } : {};
+}
+
 /**
  * Turns blob-level events into protocol progress values and keeps the operation's totals.
  * Byte updates are throttled so a fast transfer does not flood the client.

@@ -27,6 +27,22 @@ export interface PackInput {
   signal?: AbortSignal;
   /** Records the scratch folder while it exists. */
   temps?: TempTracker;
+  /** How far the hashing of a large file got (throttled): a multi-GiB file takes seconds. */
+  onHashing?: (p: { path: string; done: number; total: number }) => void;
+}
+
+const HASH_PROGRESS_MS = 100;
+
+/** onHashing for one file: the first and last counts always, those in between every 100 ms. */
+function hashProgress(path: string, sink: PackInput['onHashing']): ((done: number, total: number) => void) | undefined {
+  if (!sink) return undefined;
+  let last = 0;
+  return (done, total) => {
+    const now = Date.now();
+    if (done < total && now - last < HASH_PROGRESS_MS) return;
+    last = now;
+    sink({ path, done, total });
+  };
 }
 
 /** A blob ready to upload: its descriptor and a way to read it (again, for retries). */
@@ -145,7 +161,7 @@ export async function pack(input: PackInput): Promise<Packed> {
         };
         open = () => createReadStream(staged, { highWaterMark: READ_CHUNK });
       } else if (st.isFile()) {
-        const d = await digestFile(abs, 'sha256', input.signal);
+        const d = await digestFile(abs, 'sha256', input.signal, hashProgress(file.path, input.onHashing));
         desc = { mediaType: file.mediaType || MediaTypes.DefaultLayer, digest: d.digest, size: d.size, annotations: { [Annotations.Title]: title } };
         open = () => createReadStream(abs, { highWaterMark: READ_CHUNK });
       } else {

@@ -1,6 +1,6 @@
 import type { Descriptor } from '../oci/descriptor';
 import type { Target } from '../targets/target';
-import { type OpContext, DEFAULT_CONCURRENCY, ProgressTracker } from './context';
+import { type OpContext, DEFAULT_CONCURRENCY, hashingTo, ProgressTracker } from './context';
 import { writeFileAtomic, resolvePath } from './files';
 import { pack, type PackInput, type Packed } from './pack';
 import { uploadBlobs } from './transfer';
@@ -36,7 +36,7 @@ export async function pushPacked(target: Target, packed: Packed, tags: string[],
 }
 
 export async function push(target: Target, input: PushInput, ctx: OpContext): Promise<PushOutcome> {
-  const packed = await pack({ ...input, ...(ctx.signal ? { signal: ctx.signal } : {}), ...(ctx.temps ? { temps: ctx.temps } : {}) });
+  const packed = await pack({ ...input, ...(ctx.signal ? { signal: ctx.signal } : {}), ...(ctx.temps ? { temps: ctx.temps } : {}), ...hashingTo(ctx, 'push') });
   try {
     return await pushPacked(target, packed, input.tags, input, ctx, 'push');
   } finally {

@@ -6,6 +6,7 @@ import { cpuBetween, cpuSnapshot, type CpuUse } from './cpu';
 import type { ProxyConnection, ProxyRequest } from './delay-proxy';
 import { startBenchDaemon, type BenchDaemon } from './daemon';
 import type { BenchOptions } from './options';
+import { startLoopbackRegistries, type LoopbackRegistries } from './loopback';
 import type { BenchRegistries } from './registries';
 import type { Report } from './report';
 
@@ -52,6 +53,10 @@ export interface BenchContext {
   /** A new daemon; `env` adds to its environment (e.g. ORASD_HTTP2=1). */
   freshDaemon(env?: NodeJS.ProcessEnv): Promise<BenchDaemon>;
   phase<T>(label: string, fn: () => Promise<T>, quietMs?: number): Promise<Phase<T>>;
+  /** distribution and olareg on 127.0.0.1, plain HTTP, no proxy (started on first use). */
+  loopback(): Promise<LoopbackRegistries>;
+  /** Stops what loopback() started. */
+  stopLoopback(): Promise<void>;
   /** A unique, short, registry-safe name. */
   unique(prefix: string): string;
   log(msg: string): void;
@@ -69,6 +74,7 @@ export function makeContext(opts: BenchOptions, reg: BenchRegistries, repoRoot: 
   delete baseEnv.ORASD_NO_DAEMON;
   delete baseEnv.ORASD_LAUNCHER;
   let mainDaemon: BenchDaemon | undefined;
+  let loopback: Promise<LoopbackRegistries> | undefined;
   const daemonPids = new Set<number>();
   const track = (d: BenchDaemon) => {
     daemonPids.add(d.pid);
@@ -117,6 +123,15 @@ export function makeContext(opts: BenchOptions, reg: BenchRegistries, repoRoot: 
         merged[key] = (merged[key] ?? 0) + v;
       }
       return { value, ms, traffic: summarize(taken.requests, taken.connections, taken.cpuMs), cpu: { ms: merged, machineShare: raw.machineShare } };
+    },
+    loopback(): Promise<LoopbackRegistries> {
+      loopback ??= startLoopbackRegistries();
+      return loopback;
+    },
+    async stopLoopback(): Promise<void> {
+      const l = loopback;
+      loopback = undefined;
+      await (await l?.catch(() => undefined))?.stop();
     },
     unique(prefix: string): string {
       return `${prefix}-${Date.now().toString(36)}${(n++).toString(36)}`;

@@ -77,7 +77,7 @@ export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot, pids: Record<string, 
     const before = a.byPid.get(pid)?.ticks ?? 0;
     const d = now.ticks - before;
     if (d <= 0) continue;
-    const label = named.get(pid) ?? (['registry', 'tokenserver', 'refreg'].includes(now.comm) ? 'registries + token server' : undefined);
+    const label = named.get(pid) ?? (['registry', 'tokenserver', 'refreg', 'olareg'].includes(now.comm) ? 'registries + token server' : undefined);
     if (label) {
       add(label, d);
       attributed += d;

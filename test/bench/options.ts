@@ -17,6 +17,11 @@ export interface BenchOptions {
   w3Artifacts: number;
   w4MiB: number;
   w4Reps: number;
+  w4lMiB: number;
+  w4lReps: number;
+  w7Runs: number;
+  w7Calls: number;
+  w8Runs: number;
   w5Calls: number;
   w5OrasRuns: number;
   /** Before each workload, wait up to this many seconds for the machine to be quiet. */
@@ -42,6 +47,11 @@ export const OPTION_HELP = `npm run bench [-- options]      (each option also as
   --w3-artifacts N        artifacts in the copied graph (default 200; quick 40)
   --w4-mib N              size of the pushed and pulled file (default 1024; quick 128)
   --w4-reps N             repetitions of W4 (default 3; quick 1)
+  --w4l-mib N             size of the file of W4L, on loopback (default 1024; quick 128)
+  --w4l-reps N            repetitions of W4L (default 3; quick 1)
+  --w7-runs N             runs per tool of each W7 command, per registry (default 20; quick 5)
+  --w7-calls N            direct JSON-RPC calls per operation in W7 (default 500; quick 50)
+  --w8-runs N             cold pushes per tool, and daemon starts, in W8 (default 10; quick 3)
   --w5-calls N            resolves over the socket (default 10000; quick 2000)
   --w5-oras-runs N        oras resolve runs to compare with (default 20; quick 5)
   --quiet-wait S          before each workload wait up to S seconds for other load to go (default 120; quick 30)
@@ -94,6 +104,11 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, repoRoot: s
     w3Artifacts: Math.max(2, num('w3-artifacts', 200, 40)),
     w4MiB: Math.max(1, num('w4-mib', 1024, 128)),
     w4Reps: Math.max(1, num('w4-reps', 3, 1)),
+    w4lMiB: Math.max(1, num('w4l-mib', 1024, 128)),
+    w4lReps: Math.max(1, num('w4l-reps', 3, 1)),
+    w7Runs: Math.max(1, num('w7-runs', 20, 5)),
+    w7Calls: Math.max(1, num('w7-calls', 500, 50)),
+    w8Runs: Math.max(1, num('w8-runs', 10, 3)),
     w5Calls: Math.max(10, num('w5-calls', 10_000, 2_000)),
     w5OrasRuns: Math.max(1, num('w5-oras-runs', 20, 5)),
     quietWaitS: num('quiet-wait', 120, 30),

@@ -14,17 +14,23 @@ import { w1 } from './workloads/w1';
 import { w2 } from './workloads/w2';
 import { w3 } from './workloads/w3';
 import { w4 } from './workloads/w4';
+import { w4l } from './workloads/w4l';
 import { w5 } from './workloads/w5';
 import { w6 } from './workloads/w6';
+import { w7 } from './workloads/w7';
+import { w8 } from './workloads/w8';
 
 const WORKLOADS: Array<[string, (ctx: BenchContext) => Promise<void>]> = [
   ['w0', w0],
   ['w5', w5],
   ['w6', w6],
+  ['w7', w7],
+  ['w8', w8],
   ['w1', w1],
   ['w2', w2],
   ['w3', w3],
   ['w4', w4],
+  ['w4l', w4l],
 ];
 
 async function main(): Promise<number> {
@@ -73,11 +79,12 @@ async function main(): Promise<number> {
     }
     const peak = ctx.daemon.peakRss();
     report.section('RSS', 'Daemon memory').push(
-      `Peak RSS (VmHWM) of the warm daemon that served W0, W5, W1, W2 and the graph checks of W3 (W3, W4 and W6 start their own daemons): **${(peak / 2 ** 20).toFixed(0)} MiB** (RSS at the end ${(ctx.daemon.rss() / 2 ** 20).toFixed(0)} MiB). W4 starts a fresh daemon per operation and reports its peak there.`,
+      `Peak RSS (VmHWM) of the warm daemon that served W0, W5, W1, W2 and the graph checks of W3 (W3, W4, W4L, W6 and W8 start their own daemons): **${(peak / 2 ** 20).toFixed(0)} MiB** (RSS at the end ${(ctx.daemon.rss() / 2 ** 20).toFixed(0)} MiB). W4 starts a fresh daemon per operation and reports its peak there.`,
     );
     writeReport(opts, report, machine, reg.tools.oras, reg.tools.registry, root, started, loads, busy);
   } finally {
     await ctx?.daemon.stop().catch(() => undefined);
+    await base.stopLoopback();
     if (opts.keep) log(`kept ${reg.dir}`);
     else await reg.stop();
   }
@@ -124,7 +131,8 @@ function writeReport(
     '- Registries: A and B are CNCF distribution with bearer-token auth (a real token server; tokens live 300 s); "ref" is go-containerregistry with the OCI referrers API (anonymous). Distribution has no referrers API, so attach and discover use the `sha256-<digest>` tag schema there.',
     '- Both tools get the same credentials from one docker config (`DOCKER_CONFIG`; the Python client passes it as `registryConfig`) and the same CA (`--ca-file`, or `caFile`).',
     '- Both tools run with their default concurrency (oras: push 5, copy 3; orasd: its own defaults).',
-    `- Repetitions: ${opts.reps} per tool for W1–W3 (tools alternate; first tool alternates per repetition), ${opts.w4Reps} for W4; W0 ${opts.w0Runs} runs; W1 ${opts.w1Iterations} iterations; W2 ${opts.w2Items} items at concurrency ${opts.w2Concurrency}; W3 ${opts.w3Artifacts} artifacts; W4 ${opts.w4MiB} MiB; W5 ${opts.w5Calls} calls.`,
+    `- Repetitions: ${opts.reps} per tool for W1–W3 (tools alternate; first tool alternates per repetition), ${opts.w4Reps} for W4; W0 ${opts.w0Runs} runs; W1 ${opts.w1Iterations} iterations; W2 ${opts.w2Items} items at concurrency ${opts.w2Concurrency}; W3 ${opts.w3Artifacts} artifacts; W4 ${opts.w4MiB} MiB; W5 ${opts.w5Calls} calls; W4L ${opts.w4lMiB} MiB × ${opts.w4lReps}; W7 ${opts.w7Runs} runs per command and tool, ${opts.w7Calls} direct calls per operation; W8 ${opts.w8Runs} runs.`,
+    '- Loopback (W4L, W7, W8): CNCF distribution and olareg on 127.0.0.1, plain HTTP, no auth, not behind the proxy; both tools get `--plain-http`.',
     '- Daemon: started as the launchers start it (`serve --socket … --idle-timeout 1800`, default log level, to a file). "Warm": it has served earlier work and talked to the registries; "cold": started just before (nothing cached, no connections). Each workload says which it uses.',
     '',
   );

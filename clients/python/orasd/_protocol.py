@@ -531,16 +531,32 @@ class OperationProgress(TypedDict):
     totalBlobs: int
 
 
+class ProgressParamsValue2(TypedDict):
+    kind: Literal["hashing"]
+    operation: str
+    path: str
+    done: int
+    total: int
+
+
 class ProgressParams(TypedDict):
     token: Union[str, int]
-    value: Union[BlobProgress, OperationProgress]
+    value: Union[BlobProgress, OperationProgress, ProgressParamsValue2]
+
+
+class ProgressValue2(TypedDict):
+    kind: Literal["hashing"]
+    operation: str
+    path: str
+    done: int
+    total: int
 
 
 ResolveResult = ReferencedDescriptor
 BlobPushResult = ReferencedDescriptor
 
 #: A ``$/progress`` value.
-ProgressValue = Union[BlobProgress, OperationProgress]
+ProgressValue = Union[BlobProgress, OperationProgress, ProgressValue2]
 ProgressCallback = Callable[[ProgressValue], None]
 
 
@@ -1486,6 +1502,8 @@ __all__ = [
     "OperationProgress",
     "Platform",
     "ProgressParams",
+    "ProgressParamsValue2",
+    "ProgressValue2",
     "PullResult",
     "PulledFile",
     "PushResult",

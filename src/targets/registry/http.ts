@@ -2,10 +2,18 @@ import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { createSecureContext, rootCertificates } from 'node:tls';
+import { setFlagsFromString } from 'node:v8';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
 import { ErrorCodes, OrasdError, cancelled } from '../../errors';
 import { redactUrl, type Logger } from '../../log';
 import { markRetryable } from './retry';
+
+// undici parses HTTP with llhttp compiled to WebAssembly on the first request. By default V8 also
+// compiles it with TurboFan, a ~35 MiB transient that stays in the daemon's peak RSS (measured:
+// peak 104 -> 69 MiB in a process that only makes requests); the baseline compiler alone parses
+// as fast here (no difference over 2000 loopback requests; bodies are passed through, not parsed).
+// Set before any request compiles it.
+setFlagsFromString('--liftoff-only');
 
 export interface TlsOptions {
   caFile?: string;

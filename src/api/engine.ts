@@ -3,6 +3,7 @@ import { ErrorCodes, OrasdError } from '../errors';
 import { parseLayoutReference, parseReference, referenceSelector } from '../oci/reference';
 import { resolvePath } from '../ops/files';
 import type { OpContext, TempTracker } from '../ops/context';
+import { ReferrerChecks } from '../ops/referrers-heal';
 import { Layouts } from '../targets/layout';
 import { Registries, type RegistriesOptions, type RegistryOptions } from '../targets/registry';
 import type { Target } from '../targets/target';
@@ -80,6 +81,8 @@ export class Engine {
   readonly log: Logger;
   readonly startedAt = Date.now();
   readonly temps: TempTracker | undefined;
+  /** Read-backs of referrers listings after attach and copy -r, shared by every caller. */
+  readonly referrerChecks = new ReferrerChecks();
 
   constructor(opts: EngineOptions) {
     this.log = opts.log;

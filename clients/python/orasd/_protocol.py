@@ -114,6 +114,13 @@ class StatusResultCaches(TypedDict):
     knownBlobs: StatusResultCachesKnownBlobs
 
 
+class StatusResultReferrers(TypedDict):
+    """Read-backs of referrers listings after attach and copy -r: subjects checked, referrers a listing lacked and that were put again until it showed them, checks that still lacked some (IncompleteGraph)"""
+    checked: int
+    healed: int
+    incomplete: int
+
+
 class StatusResultMemory(TypedDict):
     rss: int
     heapUsed: int
@@ -127,6 +134,8 @@ class _StatusResultRequired(TypedDict):
     requests: StatusResultRequests
     http: StatusResultHttp
     caches: StatusResultCaches
+    #: Read-backs of referrers listings after attach and copy -r: subjects checked, referrers a listing lacked and that were put again until it showed them, checks that still lacked some (IncompleteGraph)
+    referrers: StatusResultReferrers
     memory: StatusResultMemory
 
 
@@ -227,6 +236,8 @@ class _AttachResultRequired(TypedDict):
     reference: str
     subject: Descriptor
     layers: List[Descriptor]
+    #: 1 when the subject's referrers listing lacked the new manifest after the push and it was put again until the listing showed it
+    referrersHealed: int
 
 
 class AttachResult(_AttachResultRequired, total=False):
@@ -271,6 +282,8 @@ class CopyResultStats(TypedDict):
     skipped: int
     #: Missing children found under present manifests and copied
     healed: int
+    #: Referrers a subject's listing at the destination lacked after the copy, put again until it showed them
+    referrersHealed: int
     #: Bytes transferred
     bytes: int
 
@@ -516,6 +529,7 @@ METHODS: Dict[str, MethodSpec] = {
             ParamSpec("clientName", "client_name", False),
             ParamSpec("clientVersion", "client_version", False),
             ParamSpec("protocolVersion", "protocol_version", False),
+            ParamSpec("env", "env", False),
         ),
     ),
     "shutdown": MethodSpec(
@@ -1059,6 +1073,7 @@ ERRORS: Tuple[ErrorSpec, ...] = (
     ErrorSpec("Timeout", 1111, "TIMEOUT", "Timeout"),
     ErrorSpec("IncompleteGraph", 1112, "INCOMPLETE_GRAPH", "IncompleteGraph"),
     ErrorSpec("UnsafeArchive", 1113, "UNSAFE_ARCHIVE", "UnsafeArchive"),
+    ErrorSpec("LimitExceeded", 1114, "LIMIT_EXCEEDED", "LimitExceeded"),
     ErrorSpec("DaemonOutdated", 1200, "DAEMON_OUTDATED", "DaemonOutdated"),
     ErrorSpec("ShuttingDown", 1201, "SHUTTING_DOWN", "ShuttingDown"),
 )
@@ -1280,6 +1295,12 @@ class UnsafeArchive(OrasdError):
     CODE_NAME = "UNSAFE_ARCHIVE"
 
 
+class LimitExceeded(OrasdError):
+    """LIMIT_EXCEEDED (1114)."""
+    CODE = 1114
+    CODE_NAME = "LIMIT_EXCEEDED"
+
+
 class DaemonOutdated(OrasdError):
     """DAEMON_OUTDATED (1200)."""
     CODE = 1200
@@ -1330,6 +1351,7 @@ ERROR_CLASSES: Dict[int, Type[OrasdError]] = {
     1111: Timeout,
     1112: IncompleteGraph,
     1113: UnsafeArchive,
+    1114: LimitExceeded,
     1200: DaemonOutdated,
     1201: ShuttingDown,
 }
@@ -1373,6 +1395,7 @@ ERROR_CLASSES_BY_NAME: Dict[str, Type[OrasdError]] = {
     "Timeout": Timeout,
     "IncompleteGraph": IncompleteGraph,
     "UnsafeArchive": UnsafeArchive,
+    "LimitExceeded": LimitExceeded,
     "DaemonOutdated": DaemonOutdated,
     "ShuttingDown": ShuttingDown,
 }
@@ -1421,6 +1444,7 @@ __all__ = [
     "StatusResultClients",
     "StatusResultHttp",
     "StatusResultMemory",
+    "StatusResultReferrers",
     "StatusResultRequests",
     "TagResult",
     "ResolveResult",
@@ -1461,6 +1485,7 @@ __all__ = [
     "Timeout",
     "IncompleteGraph",
     "UnsafeArchive",
+    "LimitExceeded",
     "DaemonOutdated",
     "ShuttingDown",
     "RequestCancelled",
@@ -1495,6 +1520,7 @@ class GeneratedMethods:
         client_name: Optional[str] = None,
         client_version: Optional[str] = None,
         protocol_version: Optional[str] = None,
+        env: Optional[Dict[str, str]] = None,
         timeout: Optional[float] = None,
         cancel_event: Optional[threading.Event] = None,
     ) -> InitializeResult:
@@ -1506,6 +1532,7 @@ class GeneratedMethods:
             client_name (``clientName``):
             client_version (``clientVersion``): Semver of the client; a client newer than the daemon is told DAEMON_OUTDATED
             protocol_version (``protocolVersion``):
+            env (``env``): The client's environment as protocol/caller-env.ts selects it (DOCKER_CONFIG, HOME, proxies, ORAS_*...). Every request on this connection finds its credentials, config files, helpers and proxies through it; a client that sends none gets what oras would do for this user with an empty environment (the account's home folder, no proxy).
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
@@ -1515,6 +1542,7 @@ class GeneratedMethods:
                 "clientName": client_name,
                 "clientVersion": client_version,
                 "protocolVersion": protocol_version,
+                "env": env,
             },
             timeout=timeout, cancel_event=cancel_event,
         ))

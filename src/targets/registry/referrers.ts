@@ -90,6 +90,19 @@ export class Referrers {
     return answer;
   }
 
+  /**
+   * Runs the PUT of a manifest that has a subject. Where the registry keeps the listing itself
+   * (the API, or not known yet), this daemon's PUTs of one subject's referrers go one at a time:
+   * some registries (olareg) update their listing with a read-modify-write that drops entries
+   * when two PUTs of one subject overlap. Other subjects go on in parallel. Where we keep the
+   * fallback index, change() already serializes (and batches) the index updates.
+   */
+  putInOrder<T>(subject: string, put: () => Promise<T>): Promise<T> {
+    const api = this.forced ?? this.t.shared.referrersApi.get(this.t.repoKey);
+    if (api === false) return put();
+    return this.t.shared.indexLocks.run(this.subjectLockKey(subject), put);
+  }
+
   async onPush(desc: Descriptor, bytes: Buffer, subject: Descriptor, res: HttpResponse, signal?: AbortSignal): Promise<void> {
     if (await this.usesApi(subject.digest, res, signal)) return;
     const entry = referrerDescriptor(desc, parseManifest(bytes, desc.mediaType));

@@ -128,7 +128,8 @@ export async function copy(src: Target, dst: Target, input: CopyInput, ctx: OpCo
         const refs = listing.map((r): Descriptor => ({ mediaType: r.mediaType, digest: r.digest, size: r.size }));
         await Promise.all(refs.map((r) => copyNode(r)));
         const written = refs.map((descriptor) => ({ descriptor, bytes: async () => (await fetchParsed(src, descriptor, readOpts)).bytes }));
-        stats.referrersHealed += await checks.ensureListed(dst, node.descriptor, written, signal);
+        const healed = await checks.ensureListed(dst, node.descriptor, written, signal);
+        stats.referrersHealed += healed;
       });
       walk.catch(() => abort.abort());
       walks.push(walk);

@@ -117,6 +117,37 @@ describe('a graph write is done when the registry lists it', () => {
     });
   }
 
+  test('20 attaches to one subject at once: the daemon never has two of its PUTs in flight (olareg)', async () => {
+    // Each manifest PUT is held a moment on its way, so any overlap would be seen.
+    const proxy = await startFaultProxy(registries.olareg.url);
+    let inFlight = 0;
+    let overlapped = 0;
+    proxy.addRule({
+      method: 'PUT',
+      path: /\/manifests\//,
+      when: () => {
+        if (inFlight > 0) overlapped++;
+        inFlight++;
+        setTimeout(() => inFlight--, 50);
+        return true;
+      },
+      fault: { kind: 'stall-headers', ms: 50 },
+    });
+    try {
+      const subject = `${proxy.host}/listed/order-${uniq()}:v1`;
+      await client.push({ reference: subject, cwd: ws, files: [{ path: 'subject.txt' }] });
+      const clients = await Promise.all([0, 1, 2, 3].map(() => daemon.client()));
+      const attached = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => clients[i % 4]!.attach({ reference: subject, cwd: ws, artifactType: 'signature/example', files: [{ path: 'sig.json' }], annotations: { n: String(i) } })),
+      );
+      assert.equal(overlapped, 0);
+      assert.equal((await client.discover({ reference: subject, noCache: true })).referrers.length, 20);
+      assert.deepEqual(attached.map((a) => a.referrersHealed), Array(20).fill(0));
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   test('20 oras processes attaching at once to one subject on olareg: what they keep (for the record)', async () => {
     const theirs = `${registries.olareg.host}/listed/oras-${uniq()}:v1`;
     await client.push({ reference: theirs, cwd: ws, files: [{ path: 'subject.txt' }] });

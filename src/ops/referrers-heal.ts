@@ -33,12 +33,7 @@ export class ReferrerChecks {
   incomplete = 0;
 
   private readonly locks = new KeyedLock();
-  /**
-   * What this daemon wrote under a subject, kept while any check of that subject is under way:
-   * an entry checked a moment ago can still be dropped by a write that overlapped it, and the
-   * next check puts it back.
-   */
-  private readonly recent = new Map<string, { checks: number; written: Map<string, WrittenReferrer> }>();
+  private readonly subjects = new Map<string, SubjectChecks>();
 
   /**
    * Makes sure the target's listing of `subject` shows every one of `expected` (and what other
@@ -49,26 +44,67 @@ export class ReferrerChecks {
   async ensureListed(target: Target, subject: Descriptor, expected: readonly WrittenReferrer[], signal?: AbortSignal): Promise<number> {
     if (target.kind === 'layout' || expected.length === 0) return 0;
     const key = target.reference(subject.digest);
-    let entry = this.recent.get(key);
-    if (!entry) this.recent.set(key, (entry = { checks: 0, written: new Map() }));
-    entry.checks += 1;
-    for (const r of expected) entry.written.set(r.descriptor.digest, r);
+    let entry = this.subjects.get(key);
+    if (!entry) this.subjects.set(key, (entry = { checks: 0, written: new Map(), registered: 0, covered: 0, healed: new Set(), givenUp: new Set() }));
+    const e = entry;
+    e.checks += 1;
+    for (const r of expected) e.written.set(r.descriptor.digest, r);
+    const ticket = ++e.registered;
+    const healedOfMine = () => expected.filter((r) => e.healed.has(r.descriptor.digest)).length;
     try {
       return await this.locks.run(key, async () => {
+        const lost = () => expected.filter((r) => e.givenUp.has(r.descriptor.digest));
+        // A read that began after this write was registered already vouched for it, or gave up on it.
+        if (e.covered >= ticket) {
+          if (lost().length) throw incomplete(target, subject, lost(), expected.length, REPUTS);
+          return healedOfMine();
+        }
         this.checked += 1;
+        const upTo = e.registered;
         const mine = new Set(expected.map((r) => r.descriptor.digest));
-        const healed = await check(target, subject, [...entry.written.values()], mine, signal).catch((e: unknown) => {
-          if (e instanceof OrasdError && e.is(ErrorCodes.IncompleteGraph)) this.incomplete += 1;
-          throw e;
-        });
+        let healed: Set<string>;
+        try {
+          healed = await check(target, subject, [...e.written.values()], mine, signal);
+        } catch (err) {
+          if (!(err instanceof OrasdError && err.is(ErrorCodes.IncompleteGraph))) throw err;
+          this.incomplete += 1;
+          // Given up on: later checks of the subject do not try them again.
+          for (const d of (err.data.detail as { missing: string[] }).missing) {
+            e.givenUp.add(d);
+            e.written.delete(d);
+          }
+          e.covered = Math.max(e.covered, upTo);
+          if (lost().length) throw incomplete(target, subject, lost(), expected.length, REPUTS);
+          return healedOfMine();
+        }
         this.healed += healed.size;
-        return expected.filter((r) => healed.has(r.descriptor.digest)).length;
+        for (const d of healed) e.healed.add(d);
+        e.covered = Math.max(e.covered, upTo);
+        return healedOfMine();
       });
     } finally {
-      entry.checks -= 1;
-      if (entry.checks === 0 && this.recent.get(key) === entry) this.recent.delete(key);
+      e.checks -= 1;
+      if (e.checks === 0 && this.subjects.get(key) === e) this.subjects.delete(key);
     }
   }
+}
+
+/**
+ * What this daemon wrote under one subject, kept while any check of that subject is under way:
+ * an entry checked a moment ago can still be dropped by a write that overlapped it, and the next
+ * check puts it back. Checks waiting for the subject are answered by a read that began after
+ * they registered (`covered` ≥ their ticket), so 20 concurrent attaches make a few reads, not 20.
+ */
+interface SubjectChecks {
+  checks: number;
+  written: Map<string, WrittenReferrer>;
+  /** Tickets handed out to checks, in order. */
+  registered: number;
+  /** Every ticket up to this one was covered by a finished read: listed, or given up (`givenUp`). */
+  covered: number;
+  healed: Set<string>;
+  /** Referrers a read gave up on (IncompleteGraph): the checks that wrote them fail. */
+  givenUp: Set<string>;
 }
 
 /** Reads the listing (caches bypassed) and re-puts what it lacks until it shows all; the digests re-put. */

@@ -255,7 +255,7 @@ export class RegistryTarget implements Target {
       await put();
       return;
     }
-    const res = await this.referrersSupport.putInOrder(subject.digest, put);
+    const res = await this.referrersSupport.putInOrder(subject.digest, put, opts.signal);
     await this.referrersSupport.onPush(desc, bytes, subject, res, opts.signal);
   }
 

@@ -1,6 +1,7 @@
 /**
- * Graph operations beyond the walkthrough: concurrent attaches on the tag-schema fallback,
- * filtering, copies between the two kinds of registry, healing, cancellation and bad input.
+ * Graph operations beyond the walkthrough: concurrent attaches on the tag-schema fallback, the
+ * read-back of referrers listings after attach and copy -r (lost entries put again), filtering,
+ * copies between the two kinds of registry, healing, cancellation and bad input.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';

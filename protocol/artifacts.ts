@@ -39,9 +39,20 @@ export const AttachParams = Obj({
 });
 export type AttachParams = Static<typeof AttachParams>;
 
-export const AttachResult = Type.Composite([ReferencedDescriptor, Type.Object({ subject: Descriptor, layers: Type.Array(Descriptor) })], {
-  additionalProperties: true,
-});
+export const AttachResult = Type.Composite(
+  [
+    ReferencedDescriptor,
+    Type.Object({
+      subject: Descriptor,
+      layers: Type.Array(Descriptor),
+      referrersHealed: Type.Integer({
+        minimum: 0,
+        description: "1 when the subject's referrers listing lacked the new manifest after the push and it was put again until the listing showed it",
+      }),
+    }),
+  ],
+  { additionalProperties: true },
+);
 export type AttachResult = Static<typeof AttachResult>;
 
 export const PullParams = Obj({
@@ -147,6 +158,7 @@ export const CopyResult = Type.Composite(
         mounted: Type.Integer({ description: 'Blobs mounted from the source repository' }),
         skipped: Type.Integer({ description: 'Nodes already present' }),
         healed: Type.Integer({ description: 'Missing children found under present manifests and copied' }),
+        referrersHealed: Type.Integer({ description: "Referrers a subject's listing at the destination lacked after the copy, put again until it showed them" }),
         bytes: Type.Integer({ description: 'Bytes transferred' }),
       }),
     }),

@@ -58,6 +58,10 @@ export const StatusResult = Obj({
     tokens: Obj({ entries: Counter }),
     knownBlobs: Obj({ entries: Counter }),
   }),
+  referrers: Obj(
+    { checked: Counter, healed: Counter, incomplete: Counter },
+    'Read-backs of referrers listings after attach and copy -r: subjects checked, referrers a listing lacked and that were put again until it showed them, checks that still lacked some (IncompleteGraph)',
+  ),
   memory: Obj({ rss: Counter, heapUsed: Counter }),
 });
 export type StatusResult = Static<typeof StatusResult>;

@@ -300,6 +300,40 @@ describe('walkthrough, command by command (in-process)', () => {
   });
 });
 
+describe("the walkthrough's copy -r on olareg", () => {
+  // olareg drops referrers listing entries when PUTs of one subject overlap; copy -r puts
+  // referrers concurrently, so the promoted graph sometimes lacked one of its four.
+  test('leaves a destination whose discover tree equals the source, 20 times in a row', async () => {
+    const reg = (await getSharedRegistries()).olareg;
+    const dir = fs.mkdtempSync(path.join(work, 'copy-r-'));
+    const oras = (argv: string[]) => runCliInMemory(engine, argv, { cwd: dir, log, env: { DOCKER_CONFIG: dir } });
+    const id = randomBytes(4).toString('hex');
+    const IMAGE = `${reg.host}/net-monitor-${id}:v1`;
+    fs.writeFileSync(path.join(dir, 'readme.md'), 'Readme Content\n');
+    fs.mkdirSync(path.join(dir, 'details'));
+    fs.writeFileSync(path.join(dir, 'details/readme-details.md'), 'Detailed Content\n');
+    fs.writeFileSync(path.join(dir, 'signature.json'), `{"artifact": "${IMAGE}", "signature": "jayden hancock"}\n`);
+    fs.writeFileSync(path.join(dir, 'sbom.json'), `{"version": "0.0.0.0", "artifact": "${IMAGE}", "contents": "good"}\n`);
+    ok(await oras(['push', IMAGE, 'readme.md']), 'push image');
+    ok(await oras(['attach', IMAGE, '--artifact-type', 'signature/example', './signature.json:application/json']), 'attach signature');
+    ok(await oras(['attach', IMAGE, '--artifact-type', 'readme/example', './readme.md:application/markdown', './details']), 'attach docs');
+    const sbom = /Digest: (sha256:[a-f0-9]{64})/.exec(ok(await oras(['attach', IMAGE, '--artifact-type', 'sbom/example', './sbom.json:application/json']), 'attach sbom'))![1]!;
+    fs.writeFileSync(path.join(dir, 'sbom-signature.json'), `{"artifact": "${IMAGE}@${sbom}", "signature": "jayden hancock"}\n`);
+    ok(await oras(['attach', `${IMAGE}@${sbom}`, '--artifact-type', 'signature/example', './sbom-signature.json:application/json']), 'attach sbom signature');
+    const tree = ok(await oras(['discover', '-o', 'tree', IMAGE]), 'discover source');
+    const source = treeShape(tree).map(neutral).sort();
+    const digests = (t: string) => [...t.matchAll(/sha256:[a-f0-9]{64}/g)].map((m) => m[0]).sort();
+    assert.equal(digests(tree).length, 5, tree);
+    for (let i = 0; i < 20; i++) {
+      const target = `${reg.host}/sample-staging-${id}-${i}/net-monitor:v1`;
+      ok(await oras(['copy', '-r', IMAGE, target]), `copy -r #${i + 1}`);
+      const promoted = ok(await oras(['discover', '-o', 'tree', target]), `discover #${i + 1}`);
+      assert.deepEqual(digests(promoted), digests(tree), `copy #${i + 1}:\n${promoted}`);
+      assert.deepEqual(treeShape(promoted).map(neutral).sort(), source, `copy #${i + 1}:\n${promoted}`);
+    }
+  });
+});
+
 describe('walkthrough verbatim through clients/shell/oras and a daemon', { skip: !haveTool('jq') || !haveTool('bash') ? 'needs bash and jq' : false }, () => {
   let sockDir: string;
   before(() => {

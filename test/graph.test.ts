@@ -1,6 +1,7 @@
 /**
- * Graph operations beyond the walkthrough: concurrent attaches on the tag-schema fallback,
- * filtering, copies between the two kinds of registry, healing, cancellation and bad input.
+ * Graph operations beyond the walkthrough: concurrent attaches on the tag-schema fallback, the
+ * read-back of referrers listings after attach and copy -r (lost entries put again), filtering,
+ * copies between the two kinds of registry, healing, cancellation and bad input.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { OrasdRequestError, type OrasdClient } from '../clients/typescript/client';
 import { ErrorCodes } from '../protocol/errors';
+import { startFaultProxy, type FaultProxy } from './registries/fault-proxy';
 import { ensureTools, getSharedRegistries, httpRequest, oras, startDistribution, type RunningRegistry, type Tools } from './registries/harness';
 import { startDaemon, type TestDaemon } from './support/daemon';
 import { shape } from './support/graph';
@@ -90,6 +92,191 @@ describe('the referrers tag-schema fallback', () => {
     await rejectsWith(client.attach({ reference: `${repo}:v1`, cwd: ws, artifactType: 'a/b', files: [{ path: 'sig.json' }] }), ErrorCodes.InvalidReferrersIndex);
     // The impostor is untouched.
     assert.equal((await client.resolve({ reference: `${repo}:sha256-${subject.digest.slice(7)}`, noCache: true })).digest, impostor.digest);
+  });
+});
+
+describe('a graph write is done when the registry lists it', () => {
+  // olareg updates its referrers listing with a read-modify-write that drops entries when PUTs
+  // of one subject overlap; distribution has no API (orasd keeps the tag-schema index).
+  for (const kind of ['olareg', 'distribution'] as const) {
+    test(`20 attaches to one subject at once through the daemon: all 20 listed (${kind}), none needed a re-put`, async () => {
+      const reg = registries[kind];
+      const subject = `${reg.host}/listed/r-${uniq()}:v1`;
+      await client.push({ reference: subject, cwd: ws, files: [{ path: 'subject.txt' }] });
+      const clients = await Promise.all([0, 1, 2, 3].map(() => daemon.client()));
+      const checkedBefore = (await client.call('status', {})).referrers.checked;
+      const attached = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => clients[i % 4]!.attach({ reference: subject, cwd: ws, artifactType: 'signature/example', files: [{ path: 'sig.json' }], annotations: { n: String(i) } })),
+      );
+      const reads = (await client.call('status', {})).referrers.checked - checkedBefore;
+      console.log(`# ${kind}: 20 concurrent attaches, ${reads} read-backs of the listing`);
+      // On the tag schema the index updates are batched, and so are the read-backs after them.
+      if (kind === 'distribution') assert.ok(reads < 20, `${reads} read-backs`);
+      const want = attached.map((a) => a.digest).sort();
+      assert.equal(new Set(want).size, 20);
+      assert.deepEqual((await client.discover({ reference: subject, noCache: true })).referrers.map((r) => r.digest).sort(), want);
+      const viaOras = await oras(tools, ['discover', '--plain-http', '--format', 'json', subject]);
+      assert.equal(viaOras.code, 0, viaOras.stderr);
+      assert.deepEqual((JSON.parse(viaOras.stdout).referrers as { digest: string }[]).map((r) => r.digest).sort(), want);
+      // The daemon puts one subject's referrers one at a time, so the registry had nothing to lose.
+      assert.deepEqual(attached.map((a) => a.referrersHealed), Array(20).fill(0));
+    });
+  }
+
+  test('20 attaches to one subject at once: the daemon never has two of its PUTs in flight (olareg)', async () => {
+    // Each manifest PUT is held a moment on its way, so any overlap would be seen.
+    const proxy = await startFaultProxy(registries.olareg.url);
+    let inFlight = 0;
+    let overlapped = 0;
+    proxy.addRule({
+      method: 'PUT',
+      path: /\/manifests\//,
+      when: () => {
+        if (inFlight > 0) overlapped++;
+        inFlight++;
+        setTimeout(() => inFlight--, 50);
+        return true;
+      },
+      fault: { kind: 'stall-headers', ms: 50 },
+    });
+    try {
+      const subject = `${proxy.host}/listed/order-${uniq()}:v1`;
+      await client.push({ reference: subject, cwd: ws, files: [{ path: 'subject.txt' }] });
+      const clients = await Promise.all([0, 1, 2, 3].map(() => daemon.client()));
+      const attached = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => clients[i % 4]!.attach({ reference: subject, cwd: ws, artifactType: 'signature/example', files: [{ path: 'sig.json' }], annotations: { n: String(i) } })),
+      );
+      assert.equal(overlapped, 0);
+      assert.equal((await client.discover({ reference: subject, noCache: true })).referrers.length, 20);
+      assert.deepEqual(attached.map((a) => a.referrersHealed), Array(20).fill(0));
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  test('20 oras processes attaching at once to one subject on olareg: what they keep (for the record)', async () => {
+    const theirs = `${registries.olareg.host}/listed/oras-${uniq()}:v1`;
+    await client.push({ reference: theirs, cwd: ws, files: [{ path: 'subject.txt' }] });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => oras(tools, ['attach', '--plain-http', '--artifact-type', 'signature/example', '-a', `n=${i}`, theirs, 'sig.json'], { cwd: ws })));
+    const kept = (await client.discover({ reference: theirs, noCache: true })).referrers.length;
+    console.log(`# olareg: referrers listed after 20 concurrent attaches: orasd 20/20, oras CLI ${kept}/20`);
+  });
+
+  /**
+   * olareg behind a proxy that loses each referrer's listing entry on its first PUT (as an
+   * overlapping PUT from another process does); `hideAlways` hides some for good.
+   */
+  async function losingOlareg(hideAlways: (digest: string) => boolean = () => false): Promise<{ proxy: FaultProxy; puts: Map<string, number> }> {
+    const proxy = await startFaultProxy(registries.olareg.url);
+    const puts = new Map<string, number>();
+    proxy.addRule({
+      method: 'PUT',
+      path: /\/manifests\/sha256:[a-f0-9]{64}$/,
+      when: (req) => {
+        const d = /sha256:[a-f0-9]{64}$/.exec(req.url!.split('?')[0]!)![0];
+        puts.set(d, (puts.get(d) ?? 0) + 1);
+        return false;
+      },
+      fault: { kind: 'status', status: 500 },
+    });
+    proxy.addRule({
+      method: 'GET',
+      path: /\/referrers\/sha256:/,
+      fault: {
+        kind: 'rewrite',
+        body: (b) => {
+          const index = JSON.parse(b.toString()) as { manifests?: { digest: string }[] };
+          index.manifests = (index.manifests ?? []).filter((m) => (puts.get(m.digest) ?? 0) >= 2 && !hideAlways(m.digest));
+          return Buffer.from(JSON.stringify(index));
+        },
+      },
+    });
+    return { proxy, puts };
+  }
+
+  const healedCount = async () => (await client.call('status', {})).referrers.healed;
+
+  test('attach: a referrer the listing lost is put again until listed, and counted', async () => {
+    const { proxy, puts } = await losingOlareg();
+    try {
+      const subject = `${proxy.host}/listed/lost-${uniq()}:v1`;
+      await client.push({ reference: subject, cwd: ws, files: [{ path: 'subject.txt' }] });
+      const before = await healedCount();
+      const a = await client.attach({ reference: subject, cwd: ws, artifactType: 'signature/example', files: [{ path: 'sig.json' }] });
+      assert.equal(a.referrersHealed, 1);
+      assert.equal(puts.get(a.digest), 2);
+      assert.deepEqual((await client.discover({ reference: subject, noCache: true })).referrers.map((r) => r.digest), [a.digest]);
+      assert.equal((await healedCount()) - before, 1);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  test('attach: a referrer the listing never shows is INCOMPLETE_GRAPH naming it, not a success', async () => {
+    const { proxy, puts } = await losingOlareg(() => true);
+    try {
+      const subject = `${proxy.host}/listed/never-${uniq()}:v1`;
+      const s = await client.push({ reference: subject, cwd: ws, files: [{ path: 'subject.txt' }] });
+      const e = await rejectsWith(client.attach({ reference: subject, cwd: ws, artifactType: 'signature/example', files: [{ path: 'sig.json' }] }), ErrorCodes.IncompleteGraph);
+      const [digest] = [...puts.keys()].filter((d) => d !== s.digest);
+      assert.ok(digest);
+      assert.ok(e.message.includes(digest!), e.message);
+      assert.ok(e.message.includes(`${proxy.host}/listed/never-`), e.message);
+      assert.deepEqual((e.data?.detail as { missing: string[] }).missing, [digest]);
+      assert.ok((await client.call('status', {})).referrers.incomplete >= 1);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  test('attach: three at once that the listing never shows fail each naming its own referrer', async () => {
+    const { proxy, puts } = await losingOlareg(() => true);
+    try {
+      const subject = `${proxy.host}/listed/never3-${uniq()}:v1`;
+      const s = await client.push({ reference: subject, cwd: ws, files: [{ path: 'subject.txt' }] });
+      const errors = await Promise.all(
+        [0, 1, 2].map((i) => rejectsWith(client.attach({ reference: subject, cwd: ws, artifactType: 'signature/example', files: [{ path: 'sig.json' }], annotations: { n: String(i) } }), ErrorCodes.IncompleteGraph)),
+      );
+      const named = errors.map((e) => (e.data?.detail as { missing: string[] }).missing);
+      assert.ok(named.every((m) => m.length === 1), JSON.stringify(named));
+      assert.deepEqual(named.flat().sort(), [...puts.keys()].filter((d) => d !== s.digest).sort());
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  test('copy -r: referrers the destination listing lost are put again; the tree equals the source', async () => {
+    const { proxy } = await losingOlareg();
+    try {
+      const src = await buildGraph(registries.refreg.host, `listed/src-${uniq()}`);
+      const dst = `${proxy.host}/listed/dst-${uniq()}:v1`;
+      const out = await client.copy({ source: src, destination: dst, recursive: true });
+      assert.equal(out.stats.referrersHealed, 3);
+      assert.deepEqual(shape(await client.discover({ reference: dst, noCache: true })), shape(await client.discover({ reference: src })));
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  test('copy -r: referrers already at the destination but listed nowhere are put again', async () => {
+    const reg = registries.distribution;
+    const src = await buildGraph(registries.refreg.host, `listed/src-${uniq()}`);
+    const dstRepo = `listed/unlisted-${uniq()}`;
+    const dst = `${reg.host}/${dstRepo}:v1`;
+    const first = await client.copy({ source: src, destination: dst, recursive: true });
+    assert.equal(first.stats.referrersHealed, 0);
+    // Lose the subject's fallback index behind the daemon's back: its two referrers stay stored, listed nowhere.
+    const index = await httpRequest(`${reg.url}/v2/${dstRepo}/manifests/sha256-${first.digest.slice(7)}`, { method: 'HEAD', headers: { accept: 'application/vnd.oci.image.index.v1+json' } });
+    assert.equal(index.status, 200);
+    const del = await httpRequest(`${reg.url}/v2/${dstRepo}/manifests/${index.headers['docker-content-digest']}`, { method: 'DELETE' });
+    assert.equal(del.status, 202);
+    assert.equal((await client.discover({ reference: dst, noCache: true })).referrers.length, 0);
+    const again = await client.copy({ source: src, destination: dst, recursive: true });
+    assert.equal(again.stats.manifests, 0, 'everything was stored already');
+    assert.equal(again.stats.referrersHealed, 2);
+    assert.deepEqual(shape(await client.discover({ reference: dst, noCache: true })), shape(await client.discover({ reference: src })));
+    const viaOras = await oras(tools, ['discover', '--plain-http', '--format', 'json', dst]);
+    assert.deepEqual(shape(JSON.parse(viaOras.stdout)), shape(await client.discover({ reference: src })));
   });
 });
 

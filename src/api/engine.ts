@@ -4,6 +4,7 @@ import { parseLayoutReference, parseReference, referenceSelector } from '../oci/
 import { resolvePath } from '../ops/files';
 import type { OpContext, TempTracker } from '../ops/context';
 import { DEFAULT_EXTRACT_LIMITS, type ExtractLimits } from '../ops/unpack';
+import { ReferrerChecks } from '../ops/referrers-heal';
 import { Layouts } from '../targets/layout';
 import type { ListingLimits } from '../targets/listing-limits';
 import { Registries, type RegistriesOptions, type RegistryOptions } from '../targets/registry';
@@ -93,6 +94,8 @@ export class Engine {
   readonly startedAt = Date.now();
   readonly temps: TempTracker | undefined;
   readonly extractLimits: ExtractLimits;
+  /** Read-backs of referrers listings after attach and copy -r, shared by every caller. */
+  readonly referrerChecks = new ReferrerChecks();
 
   constructor(opts: EngineOptions) {
     this.log = opts.log;

@@ -4,6 +4,7 @@ import { hashingTo, type OpContext } from './context';
 import { resolveSelector } from './graph';
 import { pack, type PackInput } from './pack';
 import { pushPacked, type PushOutcome } from './push';
+import { ReferrerChecks } from './referrers-heal';
 
 export interface AttachInput extends Omit<PackInput, 'subject' | 'imageSpec'> {
   subject: string;
@@ -15,9 +16,10 @@ export interface AttachInput extends Omit<PackInput, 'subject' | 'imageSpec'> {
 
 /**
  * Pushes an image-spec 1.1 manifest whose subject is the named manifest. The subject is
- * resolved first: attaching to nothing pushes nothing.
+ * resolved first: attaching to nothing pushes nothing. The attach is done when the subject's
+ * referrers listing shows the new manifest (re-put until it does: `referrersHealed`).
  */
-export async function attach(target: Target, input: AttachInput, ctx: OpContext): Promise<PushOutcome & { subject: Descriptor }> {
+export async function attach(target: Target, input: AttachInput, ctx: OpContext): Promise<PushOutcome & { subject: Descriptor; referrersHealed: number }> {
   const subject = await resolveSelector(target, input.subject, {
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     ...(input.platform ? { platform: input.platform } : {}),
@@ -27,7 +29,9 @@ export async function attach(target: Target, input: AttachInput, ctx: OpContext)
   const packed = await pack({ ...input, imageSpec: 'v1.1', subject: plainSubject, ...(ctx.signal ? { signal: ctx.signal } : {}), ...(ctx.temps ? { temps: ctx.temps } : {}), ...hashingTo(ctx, 'attach') });
   try {
     const out = await pushPacked(target, packed, [], input, ctx, 'attach');
-    return { ...out, subject: plainSubject };
+    const checks = ctx.referrerChecks ?? new ReferrerChecks();
+    const referrersHealed = await checks.ensureListed(target, plainSubject, [{ descriptor: out.descriptor, bytes: () => out.manifest }], ctx.signal);
+    return { ...out, subject: plainSubject, referrersHealed };
   } finally {
     await packed.dispose();
   }

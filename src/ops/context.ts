@@ -2,6 +2,7 @@ import type { Logger } from '../log';
 import type { ProgressValue } from '../../protocol/progress';
 import type { Descriptor } from '../oci/descriptor';
 import { Annotations } from '../oci/mediatypes';
+import type { ReferrerChecks } from './referrers-heal';
 
 /**
  * Where an operation records the temporary files and folders it creates, for as long as they
@@ -22,6 +23,8 @@ export interface OpContext {
   /** Receives $/progress values; absent when nobody listens. */
   progress?: (value: ProgressValue) => void;
   temps?: TempTracker;
+  /** The daemon's read-backs of referrers listings (shared, so concurrent operations check each other's writes). */
+  referrerChecks?: ReferrerChecks;
 }
 
 /** PackInput.onHashing that reports `hashing` progress values, when somebody listens. */

@@ -4,6 +4,7 @@ import { successors } from '../oci/manifest';
 import type { BlobOrigin, Target } from '../targets/target';
 import { DEFAULT_CONCURRENCY, Limiter, ProgressTracker, type OpContext } from './context';
 import { fetchParsed, fetchSelected, isManifest } from './graph';
+import { ReferrerChecks } from './referrers-heal';
 import { childAbort, transferOne } from './transfer';
 
 export interface CopyInput {
@@ -25,6 +26,8 @@ export interface CopyStats {
   mounted: number;
   skipped: number;
   healed: number;
+  /** Referrers the destination's listing lacked after the copy, put again until it showed them. */
+  referrersHealed: number;
   bytes: number;
 }
 
@@ -50,7 +53,8 @@ export async function copy(src: Target, dst: Target, input: CopyInput, ctx: OpCo
   const root = (await fetchSelected(src, input.selector, { ...readOpts, ...(input.platform ? { platform: input.platform } : {}), what: 'source' })).descriptor;
   const tags = input.tags.length ? input.tags : input.selector && !input.selector.includes(':') && !input.platform ? [input.selector] : [];
 
-  const stats: CopyStats = { manifests: 0, blobs: 0, mounted: 0, skipped: 0, healed: 0, bytes: 0 };
+  const stats: CopyStats = { manifests: 0, blobs: 0, mounted: 0, skipped: 0, healed: 0, referrersHealed: 0, bytes: 0 };
+  const checks = ctx.referrerChecks ?? new ReferrerChecks();
   const tracker = new ProgressTracker('copy', ctx.progress);
   // Blob transfers move bytes: `concurrency` of them. Manifest work is small requests (and may
   // wait on a referrers-index lock): it gets its own, wider limit so it never starves transfers.
@@ -116,10 +120,17 @@ export async function copy(src: Target, dst: Target, input: CopyInput, ctx: OpCo
       tracker.finished(node.descriptor, present ? 'exists' : 'done');
       return !present;
     });
-    // Referrers go in after their subject, each with its own graph and referrers in turn.
+    // Referrers go in after their subject, each with its own graph and referrers in turn. Once
+    // a subject's referrers are in, the destination's listing of it must show them all.
     if (listed && !walked.has(node.descriptor.digest)) {
       walked.add(node.descriptor.digest);
-      const walk = listed.then((refs) => Promise.all(refs.map((r) => copyNode({ mediaType: r.mediaType, digest: r.digest, size: r.size })))).then(() => undefined);
+      const walk = listed.then(async (listing) => {
+        const refs = listing.map((r): Descriptor => ({ mediaType: r.mediaType, digest: r.digest, size: r.size }));
+        await Promise.all(refs.map((r) => copyNode(r)));
+        const written = refs.map((descriptor) => ({ descriptor, bytes: async () => (await fetchParsed(src, descriptor, readOpts)).bytes }));
+        const healed = await checks.ensureListed(dst, node.descriptor, written, signal);
+        stats.referrersHealed += healed;
+      });
       walk.catch(() => abort.abort());
       walks.push(walk);
     }

@@ -116,6 +116,7 @@ export class Daemon {
   status(): StatusResult {
     const r = this.engine.registries.stats();
     const mem = process.memoryUsage();
+    const checks = this.engine.referrerChecks;
     return {
       version: VERSION,
       pid: process.pid,
@@ -125,6 +126,7 @@ export class Daemon {
       requests: this.stats.snapshot(),
       http: { requests: r.requests, byOrigin: r.byOrigin, connections: r.connections, tokenFetches: r.tokenFetches },
       caches: { manifests: r.manifests, tags: r.tags, tokens: r.tokens, knownBlobs: r.knownBlobs },
+      referrers: { checked: checks.checked, healed: checks.healed, incomplete: checks.incomplete },
       memory: { rss: mem.rss, heapUsed: mem.heapUsed },
     };
   }

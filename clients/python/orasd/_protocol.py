@@ -114,6 +114,13 @@ class StatusResultCaches(TypedDict):
     knownBlobs: StatusResultCachesKnownBlobs
 
 
+class StatusResultReferrers(TypedDict):
+    """Read-backs of referrers listings after attach and copy -r: subjects checked, referrers a listing lacked and that were put again until it showed them, checks that still lacked some (IncompleteGraph)"""
+    checked: int
+    healed: int
+    incomplete: int
+
+
 class StatusResultMemory(TypedDict):
     rss: int
     heapUsed: int
@@ -127,6 +134,8 @@ class _StatusResultRequired(TypedDict):
     requests: StatusResultRequests
     http: StatusResultHttp
     caches: StatusResultCaches
+    #: Read-backs of referrers listings after attach and copy -r: subjects checked, referrers a listing lacked and that were put again until it showed them, checks that still lacked some (IncompleteGraph)
+    referrers: StatusResultReferrers
     memory: StatusResultMemory
 
 
@@ -227,6 +236,8 @@ class _AttachResultRequired(TypedDict):
     reference: str
     subject: Descriptor
     layers: List[Descriptor]
+    #: 1 when the subject's referrers listing lacked the new manifest after the push and it was put again until the listing showed it
+    referrersHealed: int
 
 
 class AttachResult(_AttachResultRequired, total=False):
@@ -295,6 +306,8 @@ class CopyResultStats(TypedDict):
     skipped: int
     #: Missing children found under present manifests and copied
     healed: int
+    #: Referrers a subject's listing at the destination lacked after the copy, put again until it showed them
+    referrersHealed: int
     #: Bytes transferred
     bytes: int
 
@@ -1521,6 +1534,7 @@ __all__ = [
     "StatusResultClients",
     "StatusResultHttp",
     "StatusResultMemory",
+    "StatusResultReferrers",
     "StatusResultRequests",
     "TagResult",
     "ResolveResult",

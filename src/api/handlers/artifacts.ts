@@ -67,9 +67,14 @@ export async function handleAttach(engine: Engine, p: AttachParams, ctx: CallCon
       artifactType: p.artifactType,
       ...(p.platform ? { platform: p.platform } : {}),
     },
-    ctx,
+    { ...ctx, referrerChecks: engine.referrerChecks },
   );
-  return { ...referenced(target, { ...out.descriptor, ...manifestFacts(out.manifest) }), subject: out.subject, layers: out.layers };
+  return {
+    ...referenced(target, { ...out.descriptor, ...manifestFacts(out.manifest) }),
+    subject: out.subject,
+    layers: out.layers,
+    referrersHealed: out.referrersHealed,
+  };
 }
 
 export async function handlePull(engine: Engine, p: PullParams, ctx: CallContext): Promise<PullResult> {
@@ -157,7 +162,7 @@ export async function handleCopy(engine: Engine, p: CopyParams, ctx: CallContext
       ...(p.platform ? { platform: p.platform } : {}),
       ...(p.noCache ? { noCache: true } : {}),
     },
-    ctx,
+    { ...ctx, referrerChecks: engine.referrerChecks },
   );
   return {
     ...referenced(dst.target, out.descriptor),

@@ -92,6 +92,29 @@ export class Referrers {
     return answer;
   }
 
+  /**
+   * Runs the PUT of a manifest that has a subject. Where the registry keeps the listing itself
+   * (the API), this daemon's PUTs of one subject's referrers go one at a time: some registries
+   * (olareg) update their listing with a read-modify-write that drops entries when two PUTs of
+   * one subject overlap. Other subjects go on in parallel. Where we keep the fallback index,
+   * change() already serializes (and batches) the index updates. Until the repository's answer
+   * is known, the first such PUT goes alone and tells (OCI-Subject); the others wait for it.
+   */
+  async putInOrder(subject: string, put: () => Promise<HttpResponse>, signal?: AbortSignal): Promise<HttpResponse> {
+    const state = () => this.forced ?? this.t.shared.referrersApi.get(this.t.repoKey);
+    const inOrder = () => this.t.shared.indexLocks.run(this.subjectLockKey(subject), put);
+    if (state() === undefined) {
+      const first = await this.t.shared.indexLocks.run(`${this.t.repoKey}#referrers-api`, async () => {
+        if (state() !== undefined) return undefined;
+        const res = await inOrder();
+        await this.usesApi(subject, res, signal);
+        return res;
+      });
+      if (first) return first;
+    }
+    return state() === false ? put() : inOrder();
+  }
+
   async onPush(desc: Descriptor, bytes: Buffer, subject: Descriptor, res: HttpResponse, signal?: AbortSignal): Promise<void> {
     if (await this.usesApi(subject.digest, res, signal)) return;
     const entry = referrerDescriptor(desc, parseManifest(bytes, desc.mediaType));

@@ -254,8 +254,12 @@ export class RegistryTarget implements Target {
     if (isManifestMediaType(desc.mediaType) && bytes.includes('"subject"')) {
       subject = subjectOf(parseManifest(bytes, desc.mediaType, `manifest ${desc.digest}`));
     }
-    const res = await this.putManifest(desc, bytes, tag ?? desc.digest, opts.signal);
-    if (!subject) return;
+    const put = () => this.putManifest(desc, bytes, tag ?? desc.digest, opts.signal);
+    if (!subject) {
+      await put();
+      return;
+    }
+    const res = await this.referrersSupport.putInOrder(subject.digest, put, opts.signal);
     await this.referrersSupport.onPush(desc, bytes, subject, res, opts.signal);
   }
 

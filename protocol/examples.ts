@@ -44,6 +44,7 @@ export const Examples: Record<string, Example> = {
       http: { requests: 2110, byOrigin: { 'http://127.0.0.1:5000': 2110 }, connections: { http: 6 }, tokenFetches: 0 },
       caches: { manifests: { entries: 610, bytes: 512000, hits: 1200, misses: 610 }, tags: { entries: 300, hits: 30, misses: 300 }, tokens: { entries: 0 }, knownBlobs: { entries: 900 } },
       memory: { rss: 98000000, heapUsed: 41000000 },
+      referrers: { checked: 12, healed: 1, incomplete: 0 },
     },
   },
   push: {
@@ -63,7 +64,7 @@ export const Examples: Record<string, Example> = {
   },
   attach: {
     params: { reference: `${R}:readme`, cwd: '/home/me/work', artifactType: 'signature/example', files: [{ path: 'signature.json', mediaType: 'application/json' }] },
-    result: { ...SIG, subject: { mediaType: MANIFEST.mediaType, digest: M, size: 903 }, layers: [{ mediaType: 'application/json', digest: 'sha256:0b6c9d4af6b6e3aba8c6bbf2ecb1a0a5a6b1c5a8c8b65b2f5c7dd5d4f0d3c2b1', size: 62, annotations: { 'org.opencontainers.image.title': 'signature.json' } }] },
+    result: { ...SIG, subject: { mediaType: MANIFEST.mediaType, digest: M, size: 903 }, referrersHealed: 0, layers: [{ mediaType: 'application/json', digest: 'sha256:0b6c9d4af6b6e3aba8c6bbf2ecb1a0a5a6b1c5a8c8b65b2f5c7dd5d4f0d3c2b1', size: 62, annotations: { 'org.opencontainers.image.title': 'signature.json' } }] },
   },
   discover: {
     params: { reference: `${R}:readme`, artifactType: 'signature/example' },
@@ -72,7 +73,7 @@ export const Examples: Record<string, Example> = {
   },
   copy: {
     params: { source: `${R}:readme`, destination: '127.0.0.1:5001/staging/artifact:readme', recursive: true, fromPlainHttp: true, toPlainHttp: true },
-    result: { ...MANIFEST, reference: `127.0.0.1:5001/staging/artifact@${M}`, source: `${R}:readme`, referenceAsTags: ['127.0.0.1:5001/staging/artifact:readme'], stats: { manifests: 2, blobs: 4, mounted: 0, skipped: 0, healed: 0, bytes: 1054 } },
+    result: { ...MANIFEST, reference: `127.0.0.1:5001/staging/artifact@${M}`, source: `${R}:readme`, referenceAsTags: ['127.0.0.1:5001/staging/artifact:readme'], stats: { manifests: 2, blobs: 4, mounted: 0, skipped: 0, healed: 0, referrersHealed: 0, bytes: 1054 } },
   },
   tag: { params: { reference: `${R}:readme`, tags: ['v1', 'stable'] }, result: { ...MANIFEST, tagged: [`${R}:v1`, `${R}:stable`] } },
   resolve: { params: { reference: `${R}:readme` }, result: MANIFEST },

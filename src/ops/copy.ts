@@ -1,6 +1,6 @@
 import { throwIfAborted } from '../errors';
 import type { Descriptor } from '../oci/descriptor';
-import { successors } from '../oci/manifest';
+import { subjectOf, successors } from '../oci/manifest';
 import type { BlobOrigin, Target } from '../targets/target';
 import { DEFAULT_CONCURRENCY, Limiter, ProgressTracker, type OpContext } from './context';
 import { fetchParsed, fetchSelected, isManifest } from './graph';
@@ -127,7 +127,13 @@ export async function copy(src: Target, dst: Target, input: CopyInput, ctx: OpCo
       const walk = listed.then(async (listing) => {
         const refs = listing.map((r): Descriptor => ({ mediaType: r.mediaType, digest: r.digest, size: r.size }));
         await Promise.all(refs.map((r) => copyNode(r)));
-        const written = refs.map((descriptor) => ({ descriptor, bytes: async () => (await fetchParsed(src, descriptor, readOpts)).bytes }));
+        // A registry lists only manifests that declare this subject; one a broken or hostile source
+        // listed without declaring it is copied, but no listing will ever show it.
+        const parsed = await Promise.all(refs.map((r) => fetchParsed(src, r, readOpts)));
+        const written = refs
+          .map((descriptor, i) => ({ descriptor, fetched: parsed[i]! }))
+          .filter(({ fetched }) => subjectOf(fetched.parsed)?.digest === node.descriptor.digest)
+          .map(({ descriptor, fetched }) => ({ descriptor, bytes: () => fetched.bytes }));
         const healed = await checks.ensureListed(dst, node.descriptor, written, signal);
         stats.referrersHealed += healed;
       });

@@ -98,6 +98,7 @@ const ERROR_MEANINGS: Record<string, string> = {
   UnsafeArchive: 'A folder layer holds entries escaping the folder, links out of it, or device files.',
   DaemonOutdated: 'The client is newer than the daemon: the daemon retires; reconnect to start a current one.',
   ShuttingDown: 'The daemon is stopping; retry and a new one will start.',
+  Interrupted: 'Raised by clients: the daemon went away during a request that changes something; it may have taken effect, so it is not repeated. Check the target and send it again if needed.',
 };
 
 export function renderDocs(): string {
@@ -155,6 +156,9 @@ as JSON Schema is in [\`schema.json\`](schema.json) for clients in other languag
   \`$/progress\` notifications \`{token, value}\` (per blob, and the operation's totals).
 - **Cancellation**: \`$/cancelRequest\` \`{id}\` aborts the request's transfers, removes its temporary
   files and answers \`-32800\`. A client that disconnects has all its requests cancelled.
+- **Reconnecting**: when the daemon goes away, the socket clients connect again (starting a
+  daemon if needed). They resend requests marked _read-only_ and requests never sent; any other
+  request in flight may have taken effect, so they raise \`1202\` INTERRUPTED instead of repeating it.
 - **Credentials** come from the request, else the docker config (\`registryConfig\`, \`$DOCKER_CONFIG\`,
   \`~/.docker/config.json\`, with \`credsStore\`/\`credHelpers\`). Tokens are cached and shared.
 
@@ -190,7 +194,7 @@ requests from the daemon; SIGINT at the launcher becomes \`$/cancelRequest\` for
     }
     for (const m of MethodsByName.values()) {
       if (!pick(m)) continue;
-      const tags = [m.kind, m.direction === 'server→client' ? 'daemon → client' : undefined, m.progress ? 'progress' : undefined, m.oras ? `\`${m.oras}\`` : undefined].filter(Boolean).join(' · ');
+      const tags = [m.kind, m.direction === 'server→client' ? 'daemon → client' : undefined, m.progress ? 'progress' : undefined, m.readOnly ? 'read-only' : undefined, m.oras ? `\`${m.oras}\`` : undefined].filter(Boolean).join(' · ');
       parts.push(`\n#### \`${m.method}\`\n${m.summary}. _${tags}_\n\nParams:\n\n${fieldsTable(plain(m.params))}`);
       if (m.result) {
         const r = plain(m.result);

@@ -500,6 +500,7 @@ class MethodSpec(NamedTuple):
     summary: str
     oras: Optional[str]
     progress: bool
+    read_only: bool
     params: Tuple[ParamSpec, ...]
 
     @property
@@ -511,7 +512,7 @@ METHODS: Dict[str, MethodSpec] = {
     "initialize": MethodSpec(
         "initialize", "initialize", "request", "client→server",
         "Exchange versions and capabilities",
-        None, False,
+        None, False, False,
         (
             ParamSpec("clientName", "client_name", False),
             ParamSpec("clientVersion", "client_version", False),
@@ -522,28 +523,28 @@ METHODS: Dict[str, MethodSpec] = {
     "shutdown": MethodSpec(
         "shutdown", "shutdown", "request", "client→server",
         "Stop accepting work; in-flight requests finish",
-        None, False,
+        None, False, False,
         (
         ),
     ),
     "exit": MethodSpec(
         "exit", "exit", "notification", "client→server",
         "Exit the daemon (after shutdown)",
-        None, False,
+        None, False, False,
         (
         ),
     ),
     "status": MethodSpec(
         "status", "status", "request", "client→server",
         "Uptime, clients, requests, HTTP and cache statistics",
-        None, False,
+        None, False, True,
         (
         ),
     ),
     "push": MethodSpec(
         "push", "push", "request", "client→server",
         "Pack files and folders into an artifact and push it",
-        "oras push", True,
+        "oras push", True, False,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -572,7 +573,7 @@ METHODS: Dict[str, MethodSpec] = {
     "pull": MethodSpec(
         "pull", "pull", "request", "client→server",
         "Pull an artifact's files into a folder",
-        "oras pull", True,
+        "oras pull", True, False,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -599,7 +600,7 @@ METHODS: Dict[str, MethodSpec] = {
     "attach": MethodSpec(
         "attach", "attach", "request", "client→server",
         "Push an artifact that refers to a subject",
-        "oras attach", True,
+        "oras attach", True, False,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -627,7 +628,7 @@ METHODS: Dict[str, MethodSpec] = {
     "discover": MethodSpec(
         "discover", "discover", "request", "client→server",
         "The referrers graph of a subject",
-        "oras discover", False,
+        "oras discover", False, True,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -650,7 +651,7 @@ METHODS: Dict[str, MethodSpec] = {
     "copy": MethodSpec(
         "copy", "copy", "request", "client→server",
         "Copy an artifact (and its referrers with recursive) to another repository or registry",
-        "oras copy", True,
+        "oras copy", True, False,
         (
             ParamSpec("cwd", "cwd", False),
             ParamSpec("progressToken", "progress_token", False),
@@ -685,7 +686,7 @@ METHODS: Dict[str, MethodSpec] = {
     "tag": MethodSpec(
         "tag", "tag", "request", "client→server",
         "Add tags to a manifest",
-        "oras tag", False,
+        "oras tag", False, False,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -706,7 +707,7 @@ METHODS: Dict[str, MethodSpec] = {
     "resolve": MethodSpec(
         "resolve", "resolve", "request", "client→server",
         "Resolve a reference to a descriptor",
-        "oras resolve", False,
+        "oras resolve", False, True,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -727,7 +728,7 @@ METHODS: Dict[str, MethodSpec] = {
     "manifest/fetch": MethodSpec(
         "manifest/fetch", "manifest_fetch", "request", "client→server",
         "Fetch a manifest or its descriptor",
-        "oras manifest fetch", False,
+        "oras manifest fetch", False, True,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -751,7 +752,7 @@ METHODS: Dict[str, MethodSpec] = {
     "manifest/fetchConfig": MethodSpec(
         "manifest/fetchConfig", "manifest_fetch_config", "request", "client→server",
         "Fetch the config blob of a manifest",
-        "oras manifest fetch-config", False,
+        "oras manifest fetch-config", False, True,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -774,7 +775,7 @@ METHODS: Dict[str, MethodSpec] = {
     "manifest/push": MethodSpec(
         "manifest/push", "manifest_push", "request", "client→server",
         "Push a manifest from a file or text",
-        "oras manifest push", False,
+        "oras manifest push", False, False,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -798,7 +799,7 @@ METHODS: Dict[str, MethodSpec] = {
     "manifest/delete": MethodSpec(
         "manifest/delete", "manifest_delete", "request", "client→server",
         "Delete a manifest, with cascade its whole referrers graph",
-        "oras manifest delete", False,
+        "oras manifest delete", False, False,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -820,7 +821,7 @@ METHODS: Dict[str, MethodSpec] = {
     "blob/fetch": MethodSpec(
         "blob/fetch", "blob_fetch", "request", "client→server",
         "Download a blob to a file (verified)",
-        "oras blob fetch", True,
+        "oras blob fetch", True, False,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -842,7 +843,7 @@ METHODS: Dict[str, MethodSpec] = {
     "blob/push": MethodSpec(
         "blob/push", "blob_push", "request", "client→server",
         "Upload a file as a blob",
-        "oras blob push", True,
+        "oras blob push", True, False,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -865,7 +866,7 @@ METHODS: Dict[str, MethodSpec] = {
     "blob/delete": MethodSpec(
         "blob/delete", "blob_delete", "request", "client→server",
         "Delete a blob",
-        "oras blob delete", False,
+        "oras blob delete", False, False,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -886,7 +887,7 @@ METHODS: Dict[str, MethodSpec] = {
     "repo/tags": MethodSpec(
         "repo/tags", "repo_tags", "request", "client→server",
         "List the tags of a repository",
-        "oras repo tags", False,
+        "oras repo tags", False, True,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -908,7 +909,7 @@ METHODS: Dict[str, MethodSpec] = {
     "repo/list": MethodSpec(
         "repo/list", "repo_list", "request", "client→server",
         "List the repositories of a registry",
-        "oras repo ls", False,
+        "oras repo ls", False, True,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -929,7 +930,7 @@ METHODS: Dict[str, MethodSpec] = {
     "login": MethodSpec(
         "login", "login", "request", "client→server",
         "Check credentials against the registry and store them",
-        "oras login", False,
+        "oras login", False, False,
         (
             ParamSpec("cwd", "cwd", False),
             ParamSpec("progressToken", "progress_token", False),
@@ -946,7 +947,7 @@ METHODS: Dict[str, MethodSpec] = {
     "logout": MethodSpec(
         "logout", "logout", "request", "client→server",
         "Forget stored credentials",
-        "oras logout", False,
+        "oras logout", False, False,
         (
             ParamSpec("cwd", "cwd", False),
             ParamSpec("progressToken", "progress_token", False),
@@ -957,7 +958,7 @@ METHODS: Dict[str, MethodSpec] = {
     "cli/run": MethodSpec(
         "cli/run", "cli_run", "request", "client→server",
         "Run an oras command line inside the daemon, streaming its output",
-        None, False,
+        None, False, False,
         (
             ParamSpec("token", "token", True),
             ParamSpec("argv", "argv", True),
@@ -973,7 +974,7 @@ METHODS: Dict[str, MethodSpec] = {
     "cli/output": MethodSpec(
         "cli/output", "cli_output", "notification", "server→client",
         "stdout/stderr text of a cli/run",
-        None, False,
+        None, False, False,
         (
             ParamSpec("token", "token", True),
             ParamSpec("stream", "stream", True),
@@ -983,7 +984,7 @@ METHODS: Dict[str, MethodSpec] = {
     "cli/prompt": MethodSpec(
         "cli/prompt", "cli_prompt", "request", "server→client",
         "Ask the user on the launcher's terminal",
-        None, False,
+        None, False, False,
         (
             ParamSpec("token", "token", True),
             ParamSpec("message", "message", True),
@@ -993,7 +994,7 @@ METHODS: Dict[str, MethodSpec] = {
     "cli/stdin": MethodSpec(
         "cli/stdin", "cli_stdin", "request", "server→client",
         "Read the next chunk of the launcher's stdin",
-        None, False,
+        None, False, False,
         (
             ParamSpec("token", "token", True),
             ParamSpec("maxBytes", "max_bytes", True),
@@ -1002,7 +1003,7 @@ METHODS: Dict[str, MethodSpec] = {
     "$/progress": MethodSpec(
         "$/progress", "_progress", "notification", "server→client",
         "Progress of a request that carried progressToken",
-        None, False,
+        None, False, False,
         (
             ParamSpec("token", "token", True),
             ParamSpec("value", "value", True),
@@ -1063,6 +1064,7 @@ ERRORS: Tuple[ErrorSpec, ...] = (
     ErrorSpec("LimitExceeded", 1114, "LIMIT_EXCEEDED", "LimitExceeded"),
     ErrorSpec("DaemonOutdated", 1200, "DAEMON_OUTDATED", "DaemonOutdated"),
     ErrorSpec("ShuttingDown", 1201, "SHUTTING_DOWN", "ShuttingDown"),
+    ErrorSpec("Interrupted", 1202, "INTERRUPTED", "Interrupted"),
 )
 
 
@@ -1299,6 +1301,12 @@ class ShuttingDown(OrasdError):
     CODE = 1201
     CODE_NAME = "SHUTTING_DOWN"
 
+
+class Interrupted(OrasdError):
+    """INTERRUPTED (1202)."""
+    CODE = 1202
+    CODE_NAME = "INTERRUPTED"
+
 RequestCancelled = Cancelled
 
 ERROR_CLASSES: Dict[int, Type[OrasdError]] = {
@@ -1341,6 +1349,7 @@ ERROR_CLASSES: Dict[int, Type[OrasdError]] = {
     1114: LimitExceeded,
     1200: DaemonOutdated,
     1201: ShuttingDown,
+    1202: Interrupted,
 }
 
 #: Every error class by name, including the schema's names where the class is renamed.
@@ -1385,6 +1394,7 @@ ERROR_CLASSES_BY_NAME: Dict[str, Type[OrasdError]] = {
     "LimitExceeded": LimitExceeded,
     "DaemonOutdated": DaemonOutdated,
     "ShuttingDown": ShuttingDown,
+    "Interrupted": Interrupted,
 }
 
 
@@ -1474,6 +1484,7 @@ __all__ = [
     "LimitExceeded",
     "DaemonOutdated",
     "ShuttingDown",
+    "Interrupted",
     "RequestCancelled",
     "ERRORS",
     "ERROR_CLASSES",

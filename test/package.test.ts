@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -59,7 +59,9 @@ test('a global install puts a working orasd on PATH, and the README one-liner th
   const status = JSON.parse((await run('orasd', ['daemon', 'status', '--format', 'json'], { env })).stdout) as { socket: string; pid: number };
   assert.equal(status.socket, env.ORASD_SOCKET);
   // The README's line, as a user pastes it.
-  const shim = await run('sh', ['-c', 'export PATH="$(npm root -g)/orasd/clients/shell:$PATH" && command -v oras && oras version'], { env, cwd: dir });
+  const oneLiner = /^export PATH="\$\(npm root -g\)\/orasd\/clients\/shell:\$PATH"/m.exec(await readFile(join(ROOT, 'README.md'), 'utf8'));
+  assert.ok(oneLiner, 'README.md gives no one-liner that puts the oras shim on PATH');
+  const shim = await run('sh', ['-c', `${oneLiner[0]} && command -v oras && oras version`], { env, cwd: dir });
   const [where, ...out] = shim.stdout.split('\n');
   assert.equal(where, join(installed, 'clients', 'shell', 'oras'));
   assert.match(out.join('\n'), /Version:/);

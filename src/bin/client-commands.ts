@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { CLIENT_REFUSAL, defaultSocketPath, MethodsByName, socketFolderProblem } from '../../protocol';
 import { OrasdClient, OrasdRequestError } from '../../clients/typescript/client';
 import { probeSocket } from '../server/socket-server';
+import { daemonLogs } from './daemon-logs';
 
 function errorJson(e: unknown) {
   if (e instanceof OrasdRequestError) return { code: e.code, message: e.message, ...(e.data ? { data: e.data } : {}) };
@@ -60,8 +61,10 @@ export async function daemonCommand(argv: string[]): Promise<number> {
       process.stderr.write(`orasd: daemon ${pid} did not exit within 30 s\n`);
       return 1;
     }
+    case 'logs':
+      return daemonLogs(argv.slice(1), path);
     default:
-      process.stderr.write('Usage: orasd daemon status|stop|sockname\n');
+      process.stderr.write('Usage: orasd daemon status|stop|sockname|logs\n');
       return 2;
   }
 }

@@ -1,8 +1,8 @@
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultSocketPath } from '../../protocol/endpoint';
 import { Engine } from '../api/engine';
-import { createLogger, type Logger } from '../log';
+import { createLogger, LOG_FILE_NAME, stderrIsDevNull, type Logger } from '../log';
 import { Daemon } from '../server/daemon';
 import { AlreadyRunning, ensurePrivateDir, listenSocket, type SocketListener } from '../server/socket-server';
 import { TempJournal, recoverTemps } from '../server/temp-journal';
@@ -14,7 +14,9 @@ export const SERVE_USAGE = `Usage: orasd serve (--stdio | --socket [PATH]) [opti
   --socket [PATH]         listen on a Unix socket (default: ORASD_SOCKET, $XDG_RUNTIME_DIR/orasd/orasd.sock,
                           else <tmp>/orasd-<uid>/orasd.sock); LSP or newline-delimited JSON per client
   --idle-timeout SECONDS  exit after this long without clients (default ORASD_IDLE_TIMEOUT or 0 = never)
-  --log-file FILE         JSON logs to FILE instead of stderr
+  --log-file FILE         JSON logs to FILE (default ORASD_LOG_FILE; else, when stderr is
+                          /dev/null as for a daemon a client started, orasd.log next to the
+                          socket, rotated to orasd.log.1 past ORASD_LOG_MAX_BYTES, 10 MiB)
   --log-level LEVEL       trace|debug|info|warn|error|silent (default ORASD_LOG_LEVEL or info)
   --registry-timeout SECONDS  longest silence from a registry, before its answer or mid-body, before
                           the request fails (and is retried when safe); default ORASD_REGISTRY_TIMEOUT or 60
@@ -86,7 +88,9 @@ export async function serve(argv: string[]): Promise<number> {
       return 2;
     }
   }
-  const log = createLogger({ ...(values['log-level'] ? { level: values['log-level'] } : {}), ...(values['log-file'] ? { file: values['log-file'] } : {}) });
+  // A daemon a client started has stderr on /dev/null: it logs to its state folder instead.
+  const logFile = values['log-file'] ?? (process.env.ORASD_LOG_FILE || (!values.stdio && stderrIsDevNull() ? join(dirname(socketPath ?? defaultSocketPath()), LOG_FILE_NAME) : undefined));
+  const log = createLogger({ ...(values['log-level'] ? { level: values['log-level'] } : {}), ...(logFile ? { file: logFile } : {}) });
   const journal = await openJournal(dirname(socketPath ?? defaultSocketPath()), log);
   const engine = new Engine({
     log,

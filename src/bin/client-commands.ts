@@ -4,6 +4,7 @@ import { CLIENT_REFUSAL, defaultSocketPath, MethodsByName, socketFolderProblem }
 import { OrasdClient, OrasdRequestError } from '../../clients/typescript/client';
 import { probeSocket } from '../server/socket-server';
 import { daemonLogs } from './daemon-logs';
+import { BATCH_USAGE, callUsage, DAEMON_USAGE, wantsHelp } from './help';
 
 function errorJson(e: unknown) {
   if (e instanceof OrasdRequestError) return { code: e.code, message: e.message, ...(e.data ? { data: e.data } : {}) };
@@ -12,6 +13,10 @@ function errorJson(e: unknown) {
 
 /** `orasd daemon status|stop|sockname`. */
 export async function daemonCommand(argv: string[]): Promise<number> {
+  if (wantsHelp(argv)) {
+    process.stdout.write(DAEMON_USAGE);
+    return 0;
+  }
   const path = defaultSocketPath();
   // Even probing whether a daemon answers would knock on a door someone else may have put there.
   const problem = await socketFolderProblem(dirname(path));
@@ -64,7 +69,7 @@ export async function daemonCommand(argv: string[]): Promise<number> {
     case 'logs':
       return daemonLogs(argv.slice(1), path);
     default:
-      process.stderr.write('Usage: orasd daemon status|stop|sockname|logs\n');
+      process.stderr.write(argv[0] ? `orasd daemon: unknown command ${argv[0]}\n\n${DAEMON_USAGE}` : DAEMON_USAGE);
       return 2;
   }
 }
@@ -78,8 +83,13 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 /** `orasd call METHOD [JSON|-]`: one request, the JSON result on stdout. */
 export async function callCommand(argv: string[]): Promise<number> {
   const [method, json] = argv;
+  const usage = callUsage([...MethodsByName.values()].filter((m) => m.direction === 'client→server').map((m) => m.method));
+  if (method === '--help' || method === '-h') {
+    process.stdout.write(usage);
+    return 0;
+  }
   if (!method) {
-    process.stderr.write(`Usage: orasd call METHOD [JSON|-]\nmethods: ${[...MethodsByName.values()].filter((m) => m.direction === 'client→server').map((m) => m.method).join(' ')}\n`);
+    process.stderr.write(usage);
     return 2;
   }
   let params: unknown = {};
@@ -108,7 +118,11 @@ export async function callCommand(argv: string[]): Promise<number> {
  * `orasd batch`: newline-delimited JSON requests on stdin ({"id", "method", "params"}), all sent
  * at once over one connection; each answer printed as a JSON line as soon as it arrives.
  */
-export async function batchCommand(): Promise<number> {
+export async function batchCommand(argv: string[] = []): Promise<number> {
+  if (argv[0] === '--help' || argv[0] === '-h') {
+    process.stdout.write(BATCH_USAGE);
+    return 0;
+  }
   const c = await OrasdClient.connect({ clientName: 'orasd batch' });
   let failures = 0;
   const pending: Promise<void>[] = [];

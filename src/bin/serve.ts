@@ -28,6 +28,11 @@ export const SERVE_USAGE = `Usage: orasd serve (--stdio | --socket [PATH]) [opti
 
 Temporary files of running operations are listed in a journal next to the socket; a daemon
 starting there removes what a daemon that died without cleaning up (kill -9) left behind.
+Clients start a daemon when none answers, so you rarely run this yourself.
+
+Examples:
+  orasd serve --socket --idle-timeout 600 --log-level debug
+  orasd serve --stdio                  # a private daemon for one client, e.g. an editor
 `;
 
 export async function serve(argv: string[]): Promise<number> {
@@ -64,9 +69,13 @@ export async function serve(argv: string[]): Promise<number> {
     },
     strict: true,
   });
-  if (values.help || socket === !!values.stdio) {
+  if (values.help) {
+    process.stdout.write(SERVE_USAGE);
+    return 0;
+  }
+  if (socket === !!values.stdio) {
     process.stderr.write(SERVE_USAGE);
-    return values.help ? 0 : 2;
+    return 2;
   }
   const idleSeconds = Number(values['idle-timeout'] ?? process.env.ORASD_IDLE_TIMEOUT ?? 0);
   if (!Number.isFinite(idleSeconds) || idleSeconds < 0) {

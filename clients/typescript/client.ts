@@ -12,6 +12,7 @@ import {
   type MessageConnection,
 } from 'vscode-jsonrpc/node';
 import { ErrorCodes, errorCodeName, forwardedEnv, Methods, MethodsByName, type ErrorData, type MethodName, type ParamsOfMethod, type ProgressValue, type ResultOfMethod } from '../../protocol';
+import { buildId } from '../../protocol/build';
 import { connectSocket, defaultDaemonCommand, type SpawnOptions } from './connect';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -166,7 +167,8 @@ export class OrasdClient extends EventEmitter {
   }
 
   private async initialize(opts: ConnectOptions): Promise<void> {
-    const version = opts.replaceOutdated === false ? {} : { clientVersion: opts.clientVersion ?? CLIENT_VERSION };
+    // The daemon this client starts is this package's: one of another build gives way to it.
+    const version = opts.replaceOutdated === false ? {} : { clientVersion: opts.clientVersion ?? CLIENT_VERSION, clientBuild: buildId(opts.env ?? process.env) };
     // Requests of this connection find credentials, config files and proxies through this.
     const env = forwardedEnv(opts.env ?? process.env);
     const r = await this.send(this.conn, 'initialize', { clientName: opts.clientName ?? 'orasd-ts', ...version, env }, {});
@@ -181,7 +183,9 @@ export class OrasdClient extends EventEmitter {
       return await this.send(conn, method, params, opts);
     } catch (e) {
       if (!this.reopen || this.disposed) throw e;
-      const unsent = e instanceof ConnectionError; // thrown before writing: the connection was already gone
+      // Thrown before writing (the connection was already gone), or refused by a daemon that is
+      // stopping (retiring for a new build, shut down): either way it had no effect.
+      const unsent = e instanceof ConnectionError || (e instanceof OrasdRequestError && e.code === ErrorCodes.ShuttingDown);
       const lost = e instanceof ResponseError && e.code === PENDING_RESPONSE_REJECTED;
       if (!unsent && !lost) throw e;
       if (lost && !MethodsByName.get(method)?.readOnly) {
@@ -196,6 +200,7 @@ export class OrasdClient extends EventEmitter {
         );
       }
       await this.reconnect(conn);
+      conn.dispose();
       return await this.send(this.conn, method, params, opts);
     }
   }

@@ -56,12 +56,17 @@ class InitializeResultCapabilities(TypedDict):
     targets: List[str]
 
 
-class InitializeResult(TypedDict):
+class _InitializeResultRequired(TypedDict):
     serverName: str
     serverVersion: str
     protocolVersion: str
     pid: int
     capabilities: InitializeResultCapabilities
+
+
+class InitializeResult(_InitializeResultRequired, total=False):
+    #: Build id of the daemon (changes with every build, unlike the version)
+    serverBuild: str
 
 
 class StatusResultClients(TypedDict):
@@ -131,6 +136,8 @@ class _StatusResultRequired(TypedDict):
 
 
 class StatusResult(_StatusResultRequired, total=False):
+    #: Build id of the daemon
+    build: str
     socket: str
 
 
@@ -516,6 +523,7 @@ METHODS: Dict[str, MethodSpec] = {
         (
             ParamSpec("clientName", "client_name", False),
             ParamSpec("clientVersion", "client_version", False),
+            ParamSpec("clientBuild", "client_build", False),
             ParamSpec("protocolVersion", "protocol_version", False),
             ParamSpec("env", "env", False),
         ),
@@ -969,6 +977,7 @@ METHODS: Dict[str, MethodSpec] = {
             ParamSpec("stderrIsTTY", "stderr_is_tty", False),
             ParamSpec("columns", "columns", False),
             ParamSpec("clientVersion", "client_version", False),
+            ParamSpec("clientBuild", "client_build", False),
         ),
     ),
     "cli/output": MethodSpec(
@@ -1516,6 +1525,7 @@ class GeneratedMethods:
         *,
         client_name: Optional[str] = None,
         client_version: Optional[str] = None,
+        client_build: Optional[str] = None,
         protocol_version: Optional[str] = None,
         env: Optional[Dict[str, str]] = None,
         timeout: Optional[float] = None,
@@ -1528,6 +1538,7 @@ class GeneratedMethods:
         Args:
             client_name (``clientName``):
             client_version (``clientVersion``): Semver of the client; a client newer than the daemon is told DAEMON_OUTDATED
+            client_build (``clientBuild``): Build id of the daemon this client would start; a daemon of the same version but another build is told DAEMON_OUTDATED and retires once its in-flight requests finish
             protocol_version (``protocolVersion``):
             env (``env``): The client's environment as protocol/caller-env.ts selects it (DOCKER_CONFIG, HOME, proxies, ORAS_*...). Every request on this connection finds its credentials, config files, helpers and proxies through it; a client that sends none gets what oras would do for this user with an empty environment (the account's home folder, no proxy).
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
@@ -1538,6 +1549,7 @@ class GeneratedMethods:
             {
                 "clientName": client_name,
                 "clientVersion": client_version,
+                "clientBuild": client_build,
                 "protocolVersion": protocol_version,
                 "env": env,
             },
@@ -2806,6 +2818,7 @@ class GeneratedMethods:
         stderr_is_tty: Optional[bool] = None,
         columns: Optional[int] = None,
         client_version: Optional[str] = None,
+        client_build: Optional[str] = None,
         timeout: Optional[float] = None,
         cancel_event: Optional[threading.Event] = None,
     ) -> CliRunResult:
@@ -2823,6 +2836,7 @@ class GeneratedMethods:
             stderr_is_tty (``stderrIsTTY``):
             columns (``columns``):
             client_version (``clientVersion``): Version of the launcher; a newer one is answered DAEMON_OUTDATED
+            client_build (``clientBuild``): Build id of the launcher's package; of the same version but another build, the daemon answers DAEMON_OUTDATED
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
@@ -2838,6 +2852,7 @@ class GeneratedMethods:
                 "stderrIsTTY": stderr_is_tty,
                 "columns": columns,
                 "clientVersion": client_version,
+                "clientBuild": client_build,
             },
             timeout=timeout, cancel_event=cancel_event,
         ))

@@ -15,6 +15,7 @@ from ._protocol import (
     GeneratedMethods,
     InitializeResult,
     Interrupted,
+    ShuttingDown,
     ProgressCallback,
     Timeout,
 )
@@ -221,6 +222,12 @@ class Client(GeneratedMethods):
         conn = self._conn
         try:
             return self._call_on(conn, method, params, progress, timeout, cancel_event)
+        except ShuttingDown:
+            # Refused by a daemon that is stopping (retiring for a new build): it had no effect.
+            if self._reopen is None or self._user_closed:
+                raise
+            self._reconnect(conn)
+            return self._call_on(self._conn, method, params, progress, timeout, cancel_event)
         except ConnectionClosed as e:
             if self._reopen is None or self._user_closed:
                 raise

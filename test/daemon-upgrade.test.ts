@@ -33,6 +33,15 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 test('a client of the current build replaces a daemon of another build after its push finishes; the pusher carries on', async () => {
   // The "old build": the same code told to call itself something else, started by a client that
   // does not ask for its own build (as `orasd daemon status` does not).
@@ -53,8 +62,13 @@ test('a client of the current build replaces a daemon of another build after its
       const now = await current.status();
       assert.equal(now.build, buildId());
       assert.notEqual(now.pid, before.pid);
-      // The old daemon's client goes on, now served by the new daemon.
+      // The old daemon's client goes on without an error, whichever daemon answers, and once the
+      // old one has drained and exited, it is served by the new one.
       assert.equal((await old.resolve({ reference: ref })).digest, pushed.digest);
+      while (alive(before.pid)) {
+        assert.equal((await old.resolve({ reference: ref })).digest, pushed.digest);
+        await new Promise((r) => setTimeout(r, 20));
+      }
       assert.equal((await old.status()).pid, now.pid);
     } finally {
       current.dispose();

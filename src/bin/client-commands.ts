@@ -1,9 +1,12 @@
 import { createInterface } from 'node:readline';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { CLIENT_REFUSAL, defaultSocketPath, MethodsByName, socketFolderProblem } from '../../protocol';
 import { OrasdClient, OrasdRequestError } from '../../clients/typescript/client';
 import { probeSocket } from '../server/socket-server';
+import { LOG_FILE_NAME } from '../log';
 import { daemonLogs } from './daemon-logs';
+import { statusText } from './status-text';
 import { BATCH_USAGE, callUsage, DAEMON_USAGE, wantsHelp } from './help';
 
 function errorJson(e: unknown) {
@@ -36,9 +39,17 @@ export async function daemonCommand(argv: string[]): Promise<number> {
         process.stderr.write(`orasd: no daemon is running on ${path}\n`);
         return 1;
       }
+      // People at a terminal get a summary; scripts and pipes get JSON unless they ask otherwise.
+      const fmt = argv.includes('--format') ? argv[argv.indexOf('--format') + 1] : process.stdout.isTTY ? 'text' : 'json';
+      if (fmt !== 'json' && fmt !== 'text') {
+        process.stderr.write(`orasd daemon status: --format takes json or text, got ${fmt ?? 'nothing'}\n`);
+        return 2;
+      }
       const c = await OrasdClient.connect({ socketPath: path, autoSpawn: false, replaceOutdated: false, clientName: 'orasd daemon status' });
       try {
-        process.stdout.write(`${JSON.stringify(await c.status(), null, 2)}\n`);
+        const status = await c.status();
+        const logFile = process.env.ORASD_LOG_FILE || join(dirname(path), LOG_FILE_NAME);
+        process.stdout.write(fmt === 'json' ? `${JSON.stringify(status, null, 2)}\n` : statusText(status, existsSync(logFile) ? logFile : undefined));
         return 0;
       } finally {
         c.dispose();

@@ -29,7 +29,8 @@ The daemon on this user's socket (ORASD_SOCKET, else $XDG_RUNTIME_DIR/orasd/oras
 $TMPDIR/orasd-<uid>/orasd.sock). Looking at it never starts or replaces it.
 
 Commands:
-  status     uptime, clients, requests, HTTP and cache statistics (JSON)
+  status     uptime, clients, requests, HTTP and cache statistics: a summary on a terminal,
+             JSON when piped (--format json|text to choose)
   stop       shut it down after its in-flight requests; returns once it has exited
   sockname   print the socket path (starting a daemon if none runs)
   logs       its log, for people (see \`orasd daemon logs --help\`)

@@ -16,6 +16,7 @@ export const CliRunParams = Obj({
   stderrIsTTY: Type.Optional(Type.Boolean()),
   columns: Type.Optional(Type.Integer({ minimum: 0 })),
   clientVersion: Type.Optional(Type.String({ description: 'Version of the launcher; a newer one is answered DAEMON_OUTDATED' })),
+  clientBuild: Type.Optional(Type.String({ description: 'Build id of the launcher\'s package; of the same version but another build, the daemon answers DAEMON_OUTDATED' })),
 });
 export type CliRunParams = Static<typeof CliRunParams>;
 export const CliRunResult = Obj({ exitCode: Type.Integer() });

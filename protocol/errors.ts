@@ -67,6 +67,12 @@ export const ErrorCodes = {
   /** The client is newer than this daemon: the client should replace the daemon and retry. */
   DaemonOutdated: 1200,
   ShuttingDown: 1201,
+  /**
+   * Raised by clients, never by the daemon: the daemon went away while a request that changes
+   * something was in flight, so it may or may not have taken effect. The client does not repeat
+   * it; look at the target (resolve, repo/tags, the files) and send it again if it is missing.
+   */
+  Interrupted: 1202,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCodes;

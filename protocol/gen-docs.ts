@@ -99,6 +99,7 @@ const ERROR_MEANINGS: Record<string, string> = {
   LimitExceeded: 'A limit that protects the shared daemon was reached: message size, unfinished input across connections, connection count, frame timeout, listing size (see Listings), or a folder layer unpacking to more than maxExtractEntries entries or maxExtractBytes bytes; `data.detail` names the limit and its value, `data.hint` how to raise it. Nothing is cut short.',
   DaemonOutdated: 'The client is newer than the daemon: the daemon retires; reconnect to start a current one.',
   ShuttingDown: 'The daemon is stopping; retry and a new one will start.',
+  Interrupted: 'Raised by clients: the daemon went away during a request that changes something; it may have taken effect, so it is not repeated. Check the target and send it again if needed.',
 };
 
 export function renderDocs(): string {
@@ -198,6 +199,9 @@ as JSON Schema is in [\`schema.json\`](schema.json) for clients in other languag
   (a loop) is \`REGISTRY_ERROR\` at once. The defaults are far above real registries (oras-go caps
   pages at 4 MiB; distribution pages tags by 1,000, Docker Hub by 100) and keep a few concurrent
   hostile listings within a few hundred MiB.
+- **Reconnecting**: when the daemon goes away, the socket clients connect again (starting a
+  daemon if needed). They resend requests marked _read-only_ and requests never sent; any other
+  request in flight may have taken effect, so they raise \`1202\` INTERRUPTED instead of repeating it.
 - **Credentials** come from the request (\`username\`/\`password\`/\`identityToken\`), else the caller's
   docker config: \`registryConfig\`, else \`$DOCKER_CONFIG/config.json\`, else \`$HOME/.docker/config.json\`,
   with \`credsStore\`/\`credHelpers\`.
@@ -249,7 +253,7 @@ requests from the daemon; SIGINT at the launcher becomes \`$/cancelRequest\` for
     }
     for (const m of MethodsByName.values()) {
       if (!pick(m)) continue;
-      const tags = [m.kind, m.direction === 'server→client' ? 'daemon → client' : undefined, m.progress ? 'progress' : undefined, m.oras ? `\`${m.oras}\`` : undefined].filter(Boolean).join(' · ');
+      const tags = [m.kind, m.direction === 'server→client' ? 'daemon → client' : undefined, m.progress ? 'progress' : undefined, m.readOnly ? 'read-only' : undefined, m.oras ? `\`${m.oras}\`` : undefined].filter(Boolean).join(' · ');
       parts.push(`\n#### \`${m.method}\`\n${m.summary}. _${tags}_\n\nParams:\n\n${fieldsTable(plain(m.params))}`);
       if (m.result) {
         const r = plain(m.result);

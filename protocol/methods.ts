@@ -20,6 +20,12 @@ export interface MethodSpec<Params extends TSchema = TSchema, Result extends TSc
   oras?: string;
   /** True when the method reports $/progress and is worth cancelling. */
   progress?: boolean;
+  /**
+   * True when the method changes nothing (no registry write, no file, no daemon state), so a
+   * client that lost its daemon mid-request may send it again to a new one. Any other request
+   * lost that way may have taken effect: clients report it as INTERRUPTED instead of repeating it.
+   */
+  readOnly?: boolean;
 }
 
 type SpecInput<M extends string, Pa extends TSchema> = Omit<MethodSpec<Pa>, 'kind' | 'direction' | 'result' | 'method'> & { method: M; direction?: Direction };
@@ -37,18 +43,18 @@ export const Methods = {
   initialize: request({ method: 'initialize', summary: 'Exchange versions and capabilities', params: S.InitializeParams, result: S.InitializeResult }),
   shutdown: request({ method: 'shutdown', summary: 'Stop accepting work; in-flight requests finish', params: S.ShutdownParams, result: S.ShutdownResult }),
   exit: notification({ method: 'exit', summary: 'Exit the daemon (after shutdown)', params: S.ShutdownParams }),
-  status: request({ method: 'status', summary: 'Uptime, clients, requests, HTTP and cache statistics', params: S.StatusParams, result: S.StatusResult }),
+  status: request({ readOnly: true, method: 'status', summary: 'Uptime, clients, requests, HTTP and cache statistics', params: S.StatusParams, result: S.StatusResult }),
 
   push: request({ method: 'push', oras: 'oras push', progress: true, summary: 'Pack files and folders into an artifact and push it', params: A.PushParams, result: A.PushResult }),
   pull: request({ method: 'pull', oras: 'oras pull', progress: true, summary: 'Pull an artifact\'s files into a folder', params: A.PullParams, result: A.PullResult }),
   attach: request({ method: 'attach', oras: 'oras attach', progress: true, summary: 'Push an artifact that refers to a subject', params: A.AttachParams, result: A.AttachResult }),
-  discover: request({ method: 'discover', oras: 'oras discover', summary: 'The referrers graph of a subject', params: A.DiscoverParams, result: A.DiscoverResult }),
+  discover: request({ readOnly: true, method: 'discover', oras: 'oras discover', summary: 'The referrers graph of a subject', params: A.DiscoverParams, result: A.DiscoverResult }),
   copy: request({ method: 'copy', oras: 'oras copy', progress: true, summary: 'Copy an artifact (and its referrers with recursive) to another repository or registry', params: A.CopyParams, result: A.CopyResult }),
   tag: request({ method: 'tag', oras: 'oras tag', summary: 'Add tags to a manifest', params: C.TagParams, result: C.TagResult }),
-  resolve: request({ method: 'resolve', oras: 'oras resolve', summary: 'Resolve a reference to a descriptor', params: C.ResolveParams, result: C.ResolveResult }),
+  resolve: request({ readOnly: true, method: 'resolve', oras: 'oras resolve', summary: 'Resolve a reference to a descriptor', params: C.ResolveParams, result: C.ResolveResult }),
 
-  manifestFetch: request({ method: 'manifest/fetch', oras: 'oras manifest fetch', summary: 'Fetch a manifest or its descriptor', params: C.ManifestFetchParams, result: C.ManifestFetchResult }),
-  manifestFetchConfig: request({ method: 'manifest/fetchConfig', oras: 'oras manifest fetch-config', summary: 'Fetch the config blob of a manifest', params: C.ManifestFetchConfigParams, result: C.ManifestFetchConfigResult }),
+  manifestFetch: request({ readOnly: true, method: 'manifest/fetch', oras: 'oras manifest fetch', summary: 'Fetch a manifest or its descriptor', params: C.ManifestFetchParams, result: C.ManifestFetchResult }),
+  manifestFetchConfig: request({ readOnly: true, method: 'manifest/fetchConfig', oras: 'oras manifest fetch-config', summary: 'Fetch the config blob of a manifest', params: C.ManifestFetchConfigParams, result: C.ManifestFetchConfigResult }),
   manifestPush: request({ method: 'manifest/push', oras: 'oras manifest push', summary: 'Push a manifest from a file or text', params: C.ManifestPushParams, result: C.ManifestPushResult }),
   manifestDelete: request({ method: 'manifest/delete', oras: 'oras manifest delete', summary: 'Delete a manifest, with cascade its whole referrers graph', params: C.ManifestDeleteParams, result: C.ManifestDeleteResult }),
 
@@ -56,8 +62,8 @@ export const Methods = {
   blobPush: request({ method: 'blob/push', oras: 'oras blob push', progress: true, summary: 'Upload a file as a blob', params: C.BlobPushParams, result: C.BlobPushResult }),
   blobDelete: request({ method: 'blob/delete', oras: 'oras blob delete', summary: 'Delete a blob', params: C.BlobDeleteParams, result: C.BlobDeleteResult }),
 
-  repoTags: request({ method: 'repo/tags', oras: 'oras repo tags', summary: 'List the tags of a repository', params: C.RepoTagsParams, result: C.RepoTagsResult }),
-  repoList: request({ method: 'repo/list', oras: 'oras repo ls', summary: 'List the repositories of a registry', params: C.RepoListParams, result: C.RepoListResult }),
+  repoTags: request({ readOnly: true, method: 'repo/tags', oras: 'oras repo tags', summary: 'List the tags of a repository', params: C.RepoTagsParams, result: C.RepoTagsResult }),
+  repoList: request({ readOnly: true, method: 'repo/list', oras: 'oras repo ls', summary: 'List the repositories of a registry', params: C.RepoListParams, result: C.RepoListResult }),
 
   login: request({ method: 'login', oras: 'oras login', summary: 'Check credentials against the registry and store them', params: S.LoginParams, result: S.LoginResult }),
   logout: request({ method: 'logout', oras: 'oras logout', summary: 'Forget stored credentials', params: S.LogoutParams, result: S.LogoutResult }),

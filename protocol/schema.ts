@@ -16,6 +16,7 @@ export function protocolSchema(): Record<string, unknown> {
       summary: m.summary,
       ...(m.oras ? { oras: m.oras } : {}),
       ...(m.progress ? { progress: true } : {}),
+      ...(m.readOnly ? { readOnly: true } : {}),
       params: m.params,
       ...(m.result ? { result: m.result } : {}),
     });

@@ -4,6 +4,9 @@ import { Obj, RequestFields } from './common';
 export const InitializeParams = Obj({
   clientName: Type.Optional(Type.String()),
   clientVersion: Type.Optional(Type.String({ description: 'Semver of the client; a client newer than the daemon is told DAEMON_OUTDATED' })),
+  clientBuild: Type.Optional(
+    Type.String({ description: 'Build id of the daemon this client would start; a daemon of the same version but another build is told DAEMON_OUTDATED and retires once its in-flight requests finish' }),
+  ),
   protocolVersion: Type.Optional(Type.String()),
   env: Type.Optional(
     Type.Record(Type.String(), Type.String(), {
@@ -17,6 +20,7 @@ export type InitializeParams = Static<typeof InitializeParams>;
 export const InitializeResult = Obj({
   serverName: Type.String(),
   serverVersion: Type.String(),
+  serverBuild: Type.Optional(Type.String({ description: 'Build id of the daemon (changes with every build, unlike the version)' })),
   protocolVersion: Type.String(),
   pid: Type.Integer(),
   capabilities: Obj({
@@ -34,6 +38,7 @@ export type StatusParams = Static<typeof StatusParams>;
 
 export const StatusResult = Obj({
   version: Type.String(),
+  build: Type.Optional(Type.String({ description: 'Build id of the daemon' })),
   pid: Type.Integer(),
   uptimeSeconds: Type.Number(),
   socket: Type.Optional(Type.String()),

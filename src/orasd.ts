@@ -14,7 +14,17 @@ async function main(argv: string[]): Promise<number> {
     case 'call':
       return (require('./bin/client-commands') as typeof import('./bin/client-commands')).callCommand(argv.slice(1));
     case 'batch':
-      return (require('./bin/client-commands') as typeof import('./bin/client-commands')).batchCommand();
+      return (require('./bin/client-commands') as typeof import('./bin/client-commands')).batchCommand(argv.slice(1));
+    case '--help':
+    case '-h':
+    case 'help':
+      // `orasd help push` is oras's help for push; alone, orasd explains itself, except when the
+      // `oras` shim runs this file (ORASD_AS_ORAS): `oras --help` is oras's help.
+      if (argv.length === 1 && process.env.ORASD_AS_ORAS !== '1') {
+        process.stdout.write((require('./bin/help') as typeof import('./bin/help')).ORASD_USAGE);
+        return 0;
+      }
+      return (require('./bin/forward') as typeof import('./bin/forward')).forward(argv);
     default:
       return (require('./bin/forward') as typeof import('./bin/forward')).forward(argv);
   }

@@ -28,7 +28,8 @@ type Name = 'c' | 'python' | 'node';
 const COMMANDS: Record<Name, string[]> = {
   c: [C_BIN],
   python: [PYTHON, '-S', join(SHELL, 'oras_launcher.py')],
-  node: [process.execPath, MAIN],
+  // As the `oras` script runs it: ORASD_AS_ORAS makes `--help` oras's help, not orasd's.
+  node: ['/usr/bin/env', 'ORASD_AS_ORAS=1', process.execPath, MAIN],
 };
 let ALL: Name[] = ['c', 'python', 'node'];
 /** The launchers this folder owns (the Node one is the reference they must match). */

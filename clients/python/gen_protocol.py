@@ -330,7 +330,7 @@ def render_protocol(schema: Dict[str, Any]) -> str:
         "    wire: str\n    python: str\n    required: bool\n\n\n"
         "class MethodSpec(NamedTuple):\n"
         "    wire: str\n    python: str\n    kind: str\n    direction: str\n    summary: str\n"
-        "    oras: Optional[str]\n    progress: bool\n    params: Tuple[ParamSpec, ...]\n\n"
+        "    oras: Optional[str]\n    progress: bool\n    read_only: bool\n    params: Tuple[ParamSpec, ...]\n\n"
         "    @property\n    def required(self) -> FrozenSet[str]:\n"
         "        return frozenset(p.wire for p in self.params if p.required)\n\n\n"
         "METHODS: Dict[str, MethodSpec] = {\n"
@@ -341,7 +341,7 @@ def render_protocol(schema: Dict[str, Any]) -> str:
             f"    {py_str(wire)}: MethodSpec(\n"
             f"        {py_str(wire)}, {py_str(snake(wire))}, {py_str(m['kind'])}, {py_str(m['direction'])},\n"
             f"        {py_str(m['summary'])},\n"
-            f"        {py_str(m['oras']) if m.get('oras') else None}, {bool(m.get('progress'))},\n"
+            f"        {py_str(m['oras']) if m.get('oras') else None}, {bool(m.get('progress'))}, {bool(m.get('readOnly'))},\n"
             f"        (\n{ps}        ),\n"
             f"    ),\n"
         )

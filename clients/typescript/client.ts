@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import {
   CancellationTokenSource,
+  ConnectionError,
   createMessageConnection,
   ResponseError,
   StreamMessageReader,
@@ -11,6 +12,7 @@ import {
   type MessageConnection,
 } from 'vscode-jsonrpc/node';
 import { ErrorCodes, errorCodeName, forwardedEnv, Methods, MethodsByName, type ErrorData, type MethodName, type ParamsOfMethod, type ProgressValue, type ResultOfMethod } from '../../protocol';
+import { buildId } from '../../protocol/build';
 import { connectSocket, defaultDaemonCommand, type SpawnOptions } from './connect';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -58,19 +60,43 @@ export interface ConnectOptions extends SpawnOptions {
 
 let progressCounter = 0;
 
+/** vscode-jsonrpc's code for requests still pending when their connection is disposed. */
+const PENDING_RESPONSE_REJECTED = -32097;
+
 /**
  * A typed client of the orasd protocol. Every method of protocol/methods.ts is `call(name, params)`;
- * the common ones also have named shortcuts. Events: 'progress' (token, value), 'close'.
+ * the common ones also have named shortcuts. Events: 'progress' (token, value), 'close' (the
+ * daemon went away), 'reconnect' (serverVersion).
+ *
+ * A client made by `connect` outlives its daemon: the next call after the daemon went away
+ * connects again, starting a daemon if none answers. Requests that never reached the old daemon
+ * and read-only ones (protocol/methods.ts readOnly) are sent to the new one; any other request
+ * lost in flight may have taken effect, so it fails with INTERRUPTED (1202) instead of being
+ * repeated.
  */
 export class OrasdClient extends EventEmitter {
   private readonly progressHandlers = new Map<string | number, (v: ProgressValue) => void>();
   serverVersion = '';
+  private conn!: MessageConnection;
+  private closeTransport: () => void = () => undefined;
+  /** How `connect` reached the daemon, to reach it again (undefined: stdio or streams). */
+  private reopen?: ConnectOptions;
+  private reconnecting?: Promise<void>;
+  private disposed = false;
 
-  private constructor(
-    readonly connection: MessageConnection,
-    private readonly closeTransport: () => void,
-  ) {
+  private constructor(connection?: MessageConnection, closeTransport?: () => void) {
     super();
+    if (connection) this.adopt(connection, closeTransport!);
+  }
+
+  /** The current connection (replaced when the client reconnects). */
+  get connection(): MessageConnection {
+    return this.conn;
+  }
+
+  private adopt(connection: MessageConnection, closeTransport: () => void): void {
+    this.conn = connection;
+    this.closeTransport = closeTransport;
     connection.onNotification(Methods.progress.type, ({ token, value }) => {
       this.progressHandlers.get(token)?.(value);
       this.emit('progress', token, value);
@@ -78,7 +104,7 @@ export class OrasdClient extends EventEmitter {
     // When the daemon goes away, requests in flight must fail rather than hang: vscode-jsonrpc
     // rejects pending requests on dispose(), not on close.
     connection.onClose(() => {
-      this.emit('close');
+      if (this.conn === connection && !this.disposed) this.emit('close');
       connection.dispose();
     });
     connection.listen();
@@ -86,19 +112,41 @@ export class OrasdClient extends EventEmitter {
 
   /** Connects over the daemon's Unix socket, starting the daemon if needed. */
   static async connect(opts: ConnectOptions = {}): Promise<OrasdClient> {
+    const client = new OrasdClient();
+    await client.open(opts);
+    client.reopen = opts;
+    return client;
+  }
+
+  private async open(opts: ConnectOptions): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const socket = await connectSocket(opts);
-      const client = OrasdClient.fromStreams(socket, socket, () => socket.destroy());
+      this.adopt(createMessageConnection(new StreamMessageReader(socket), new StreamMessageWriter(socket)), () => socket.destroy());
       try {
-        await client.initialize(opts);
-        return client;
+        await this.initialize(opts);
+        return;
       } catch (e) {
-        client.dispose();
+        this.conn.dispose();
+        this.closeTransport();
         // An outdated daemon has freed the socket for a successor: start one and retry once.
         if (e instanceof OrasdRequestError && e.code === ErrorCodes.DaemonOutdated && attempt === 0) continue;
         throw e;
       }
     }
+  }
+
+  /** Replaces a lost connection with one to a live daemon; concurrent callers share one attempt. */
+  private async reconnect(lost: MessageConnection): Promise<void> {
+    if (this.conn !== lost) return;
+    this.reconnecting ??= (async () => {
+      try {
+        await this.open(this.reopen!);
+        this.emit('reconnect', this.serverVersion);
+      } finally {
+        this.reconnecting = undefined;
+      }
+    })();
+    await this.reconnecting;
   }
 
   /** Starts a private daemon speaking over its stdin/stdout (no socket, ends with this client). */
@@ -119,15 +167,45 @@ export class OrasdClient extends EventEmitter {
   }
 
   private async initialize(opts: ConnectOptions): Promise<void> {
-    const version = opts.replaceOutdated === false ? {} : { clientVersion: opts.clientVersion ?? CLIENT_VERSION };
+    // The daemon this client starts is this package's: one of another build gives way to it.
+    const version = opts.replaceOutdated === false ? {} : { clientVersion: opts.clientVersion ?? CLIENT_VERSION, clientBuild: buildId(opts.env ?? process.env) };
     // Requests of this connection find credentials, config files and proxies through this.
     const env = forwardedEnv(opts.env ?? process.env);
-    const r = await this.call('initialize', { clientName: opts.clientName ?? 'orasd-ts', ...version, env });
+    const r = await this.send(this.conn, 'initialize', { clientName: opts.clientName ?? 'orasd-ts', ...version, env }, {});
     this.serverVersion = r.serverVersion;
   }
 
   /** Sends any request of the protocol by its wire name ("push", "manifest/fetch"), typed from protocol/. */
   async call<N extends MethodName>(method: N, params: ParamsOfMethod<N>, opts: CallOptions = {}): Promise<ResultOfMethod<N>> {
+    if (this.reconnecting) await this.reconnecting.catch(() => undefined);
+    const conn = this.conn;
+    try {
+      return await this.send(conn, method, params, opts);
+    } catch (e) {
+      if (!this.reopen || this.disposed) throw e;
+      // Thrown before writing (the connection was already gone), or refused by a daemon that is
+      // stopping (retiring for a new build, shut down): either way it had no effect.
+      const unsent = e instanceof ConnectionError || (e instanceof OrasdRequestError && e.code === ErrorCodes.ShuttingDown);
+      const lost = e instanceof ResponseError && e.code === PENDING_RESPONSE_REJECTED;
+      if (!unsent && !lost) throw e;
+      if (lost && !MethodsByName.get(method)?.readOnly) {
+        throw new OrasdRequestError(
+          ErrorCodes.Interrupted,
+          `${method}: the daemon went away before answering; it may or may not have taken effect, so it was not sent again`,
+          {
+            code: errorCodeName(ErrorCodes.Interrupted),
+            hint: 'check the target (resolve, repo/tags, the files) and repeat the request if it is missing; the next call connects to a new daemon',
+            detail: { method },
+          },
+        );
+      }
+      await this.reconnect(conn);
+      conn.dispose();
+      return await this.send(this.conn, method, params, opts);
+    }
+  }
+
+  private async send<N extends MethodName>(conn: MessageConnection, method: N, params: ParamsOfMethod<N>, opts: CallOptions): Promise<ResultOfMethod<N>> {
     const spec = MethodsByName.get(method)!;
     const source = new CancellationTokenSource();
     const onAbort = () => source.cancel();
@@ -142,9 +220,9 @@ export class OrasdClient extends EventEmitter {
       body = { ...(params as object), progressToken };
     }
     try {
-      return (await this.connection.sendRequest(method, body, source.token)) as ResultOfMethod<N>;
+      return (await conn.sendRequest(method, body, source.token)) as ResultOfMethod<N>;
     } catch (e) {
-      if (e instanceof ResponseError) throw new OrasdRequestError(e.code, e.message, e.data as ErrorData | undefined);
+      if (e instanceof ResponseError && e.code !== PENDING_RESPONSE_REJECTED) throw new OrasdRequestError(e.code, e.message, e.data as ErrorData | undefined);
       throw e;
     } finally {
       if (progressToken) this.progressHandlers.delete(progressToken);
@@ -165,7 +243,8 @@ export class OrasdClient extends EventEmitter {
 
   /** Closes this client's connection (the shared daemon keeps running). */
   dispose(): void {
-    this.connection.dispose();
+    this.disposed = true;
+    this.conn.dispose();
     this.closeTransport();
   }
 }

@@ -1,8 +1,13 @@
 import { createInterface } from 'node:readline';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { CLIENT_REFUSAL, defaultSocketPath, MethodsByName, socketFolderProblem } from '../../protocol';
 import { OrasdClient, OrasdRequestError } from '../../clients/typescript/client';
 import { probeSocket } from '../server/socket-server';
+import { LOG_FILE_NAME } from '../log';
+import { daemonLogs } from './daemon-logs';
+import { statusText } from './status-text';
+import { BATCH_USAGE, callUsage, DAEMON_USAGE, wantsHelp } from './help';
 
 function errorJson(e: unknown) {
   if (e instanceof OrasdRequestError) return { code: e.code, message: e.message, ...(e.data ? { data: e.data } : {}) };
@@ -11,6 +16,10 @@ function errorJson(e: unknown) {
 
 /** `orasd daemon status|stop|sockname`. */
 export async function daemonCommand(argv: string[]): Promise<number> {
+  if (wantsHelp(argv)) {
+    process.stdout.write(DAEMON_USAGE);
+    return 0;
+  }
   const path = defaultSocketPath();
   // Even probing whether a daemon answers would knock on a door someone else may have put there.
   const problem = await socketFolderProblem(dirname(path));
@@ -30,9 +39,17 @@ export async function daemonCommand(argv: string[]): Promise<number> {
         process.stderr.write(`orasd: no daemon is running on ${path}\n`);
         return 1;
       }
+      // People at a terminal get a summary; scripts and pipes get JSON unless they ask otherwise.
+      const fmt = argv.includes('--format') ? argv[argv.indexOf('--format') + 1] : process.stdout.isTTY ? 'text' : 'json';
+      if (fmt !== 'json' && fmt !== 'text') {
+        process.stderr.write(`orasd daemon status: --format takes json or text, got ${fmt ?? 'nothing'}\n`);
+        return 2;
+      }
       const c = await OrasdClient.connect({ socketPath: path, autoSpawn: false, replaceOutdated: false, clientName: 'orasd daemon status' });
       try {
-        process.stdout.write(`${JSON.stringify(await c.status(), null, 2)}\n`);
+        const status = await c.status();
+        const logFile = process.env.ORASD_LOG_FILE || join(dirname(path), LOG_FILE_NAME);
+        process.stdout.write(fmt === 'json' ? `${JSON.stringify(status, null, 2)}\n` : statusText(status, existsSync(logFile) ? logFile : undefined));
         return 0;
       } finally {
         c.dispose();
@@ -60,8 +77,10 @@ export async function daemonCommand(argv: string[]): Promise<number> {
       process.stderr.write(`orasd: daemon ${pid} did not exit within 30 s\n`);
       return 1;
     }
+    case 'logs':
+      return daemonLogs(argv.slice(1), path);
     default:
-      process.stderr.write('Usage: orasd daemon status|stop|sockname\n');
+      process.stderr.write(argv[0] ? `orasd daemon: unknown command ${argv[0]}\n\n${DAEMON_USAGE}` : DAEMON_USAGE);
       return 2;
   }
 }
@@ -75,8 +94,13 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 /** `orasd call METHOD [JSON|-]`: one request, the JSON result on stdout. */
 export async function callCommand(argv: string[]): Promise<number> {
   const [method, json] = argv;
+  const usage = callUsage([...MethodsByName.values()].filter((m) => m.direction === 'client→server').map((m) => m.method));
+  if (method === '--help' || method === '-h') {
+    process.stdout.write(usage);
+    return 0;
+  }
   if (!method) {
-    process.stderr.write(`Usage: orasd call METHOD [JSON|-]\nmethods: ${[...MethodsByName.values()].filter((m) => m.direction === 'client→server').map((m) => m.method).join(' ')}\n`);
+    process.stderr.write(usage);
     return 2;
   }
   let params: unknown = {};
@@ -105,7 +129,11 @@ export async function callCommand(argv: string[]): Promise<number> {
  * `orasd batch`: newline-delimited JSON requests on stdin ({"id", "method", "params"}), all sent
  * at once over one connection; each answer printed as a JSON line as soon as it arrives.
  */
-export async function batchCommand(): Promise<number> {
+export async function batchCommand(argv: string[] = []): Promise<number> {
+  if (argv[0] === '--help' || argv[0] === '-h') {
+    process.stdout.write(BATCH_USAGE);
+    return 0;
+  }
   const c = await OrasdClient.connect({ clientName: 'orasd batch' });
   let failures = 0;
   const pending: Promise<void>[] = [];

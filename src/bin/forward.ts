@@ -1,3 +1,4 @@
+import { buildId } from '../../protocol/build';
 import { openSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { ReadStream, WriteStream } from 'node:tty';
@@ -125,6 +126,7 @@ export async function forward(argv: string[]): Promise<number> {
           stderrIsTTY: process.stderr.isTTY === true,
           columns: process.stderr.columns ?? process.stdout.columns ?? 0,
           clientVersion: VERSION,
+          clientBuild: buildId(),
         },
         cancel.token,
       )) as { exitCode: number };

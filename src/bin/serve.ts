@@ -1,8 +1,8 @@
-import { dirname, resolve as resolvePath } from 'node:path';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultSocketPath } from '../../protocol/endpoint';
 import { Engine } from '../api/engine';
-import { createLogger, type Logger } from '../log';
+import { createLogger, LOG_FILE_NAME, stderrIsDevNull, type Logger } from '../log';
 import { ConnectionLimit } from '../server/connection-limit';
 import { LISTING_LIMIT_SETTINGS, type ListingLimits } from '../targets/listing-limits';
 import { Daemon } from '../server/daemon';
@@ -17,7 +17,9 @@ export const SERVE_USAGE = `Usage: orasd serve (--stdio | --socket [PATH]) [opti
   --socket [PATH]         listen on a Unix socket (default: ORASD_SOCKET, $XDG_RUNTIME_DIR/orasd/orasd.sock,
                           else <tmp>/orasd-<uid>/orasd.sock); LSP or newline-delimited JSON per client
   --idle-timeout SECONDS  exit after this long without clients (default ORASD_IDLE_TIMEOUT or 0 = never)
-  --log-file FILE         JSON logs to FILE instead of stderr
+  --log-file FILE         JSON logs to FILE (default ORASD_LOG_FILE; else, when stderr is
+                          /dev/null as for a daemon a client started, orasd.log next to the
+                          socket, rotated to orasd.log.1 past ORASD_LOG_MAX_BYTES, 10 MiB)
   --log-level LEVEL       trace|debug|info|warn|error|silent (default ORASD_LOG_LEVEL or info)
   --registry-timeout SECONDS  longest silence from a registry, before its answer or mid-body, before
                           the request fails (and is retried when safe); default ORASD_REGISTRY_TIMEOUT or 60
@@ -51,6 +53,11 @@ Limits that keep one client from starving the others (a client past one gets LIM
 Temporary files of running operations are listed in a journal next to the socket; a daemon
 serving there removes, in the background, what a daemon that died without cleaning up (kill -9)
 left behind. That folder is also the daemon's working directory, whatever folder it was started from.
+Clients start a daemon when none answers, so you rarely run this yourself.
+
+Examples:
+  orasd serve --socket --idle-timeout 600 --log-level debug
+  orasd serve --stdio                  # a private daemon for one client, e.g. an editor
 `;
 
 export async function serve(argv: string[]): Promise<number> {
@@ -94,9 +101,13 @@ export async function serve(argv: string[]): Promise<number> {
     },
     strict: true,
   });
-  if (values.help || socket === !!values.stdio) {
+  if (values.help) {
+    process.stdout.write(SERVE_USAGE);
+    return 0;
+  }
+  if (socket === !!values.stdio) {
     process.stderr.write(SERVE_USAGE);
-    return values.help ? 0 : 2;
+    return 2;
   }
   const idleSeconds = Number(values['idle-timeout'] ?? process.env.ORASD_IDLE_TIMEOUT ?? 0);
   if (!Number.isFinite(idleSeconds) || idleSeconds < 0) {
@@ -146,8 +157,11 @@ export async function serve(argv: string[]): Promise<number> {
   };
   // Paths given relative to the folder the daemon was started from, before it leaves that folder.
   if (socketPath !== undefined || socket) socketPath = resolvePath(socketPath ?? defaultSocketPath());
-  const log = createLogger({ ...(values['log-level'] ? { level: values['log-level'] } : {}), ...(values['log-file'] ? { file: resolvePath(values['log-file']) } : {}) });
   const stateDir = dirname(socketPath ?? resolvePath(defaultSocketPath()));
+  // A daemon a client started has stderr on /dev/null: it logs to its state folder instead.
+  const logFileOption = values['log-file'] ?? process.env.ORASD_LOG_FILE;
+  const logFile = logFileOption ? resolvePath(logFileOption) : !values.stdio && stderrIsDevNull() ? join(stateDir, LOG_FILE_NAME) : undefined;
+  const log = createLogger({ ...(values['log-level'] ? { level: values['log-level'] } : {}), ...(logFile ? { file: logFile } : {}) });
   const journal = await openJournal(stateDir, log);
   leaveClientFolder(journal ? stateDir : '/', log);
   // What crashed predecessors left is removed once this daemon serves, in the background: a

@@ -37,16 +37,17 @@ async function main() {
         },
       },
       {
-        // In the bundle __dirname is dist/; our modules mean their own folder (connect.ts finds
-        // dist/src/main.js from dist/clients/typescript).
+        // In the bundle __dirname is dist/; our modules mean their own folder and file (connect.ts
+        // finds dist/src/main.js from dist/clients/typescript; protocol/build.ts hashes its own file,
+        // so the daemon and its clients agree on the build id).
         name: 'module-dirname',
         setup(build) {
           build.onLoad({ filter: /\.js$/ }, (args) => {
             if (!args.path.startsWith(dist + path.sep)) return undefined;
             const contents = fs.readFileSync(args.path, 'utf8');
-            if (!contents.includes('__dirname')) return undefined;
-            const rel = JSON.stringify(path.relative(dist, path.dirname(args.path)));
-            return { contents: contents.replace(/\b__dirname\b/g, `require('node:path').join(__dirname, ${rel})`), loader: 'js' };
+            if (!/\b__(dirname|filename)\b/.test(contents)) return undefined;
+            const own = { __dirname: path.relative(dist, path.dirname(args.path)), __filename: path.relative(dist, args.path) };
+            return { contents: contents.replace(/\b__(dirname|filename)\b/g, (name) => `require('node:path').join(__dirname, ${JSON.stringify(own[name])})`), loader: 'js' };
           });
         },
       },

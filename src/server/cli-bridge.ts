@@ -8,7 +8,7 @@ import type { ClientConnection } from './client-connection';
  * launcher as cli/output notifications, prompts and stdin reads go back as requests.
  */
 export async function runCliRequest(client: ClientConnection, params: Record<string, unknown>, ctx: CallContext): Promise<{ exitCode: number }> {
-  client.daemon.checkClientVersion(params.clientVersion);
+  client.daemon.checkClientVersion(params.clientVersion, params.clientBuild);
   const token = params.token as string | number;
   const conn = client.connection;
   // Output notifications are queued in order on the connection; the response follows them.

@@ -1,3 +1,4 @@
+import { buildId } from '../../protocol/build';
 import type { Readable, Writable } from 'node:stream';
 import { ResponseError } from 'vscode-jsonrpc/node';
 import { ErrorCodes, Methods, PROTOCOL_VERSION, forwardedEnv, type InitializeResult, type StatusResult } from '../../protocol';
@@ -74,10 +75,11 @@ export class Daemon {
     client.clientName = typeof params.clientName === 'string' ? params.clientName : undefined;
     // Every later request of this connection finds credentials, helpers and config through it.
     client.env = params.env && typeof params.env === 'object' ? forwardedEnv(params.env as Record<string, string>) : undefined;
-    this.checkClientVersion(params.clientVersion);
+    this.checkClientVersion(params.clientVersion, params.clientBuild);
     return {
       serverName: 'orasd',
       serverVersion: VERSION,
+      serverBuild: buildId(),
       protocolVersion: PROTOCOL_VERSION,
       pid: process.pid,
       capabilities: {
@@ -93,7 +95,15 @@ export class Daemon {
    * socket path at once (the client starts a successor) and exits when its last client leaves.
    * An older client is served as is: it never replaces a newer daemon.
    */
-  checkClientVersion(clientVersion: unknown): void {
+  checkClientVersion(clientVersion: unknown, clientBuild?: unknown): void {
+    if (typeof clientVersion === 'string' && compareVersions(clientVersion, VERSION) === 0 && typeof clientBuild === 'string' && clientBuild !== buildId()) {
+      // Same version, another build (`npm run build`, a reinstall): the client's is the one to run.
+      void this.retire(`client build ${clientBuild} differs from daemon build ${buildId()}`);
+      throw new ResponseError(ErrorCodes.DaemonOutdated, `this daemon (orasd ${VERSION}, build ${buildId()}) is another build than the client's (${clientBuild}); it retires once its in-flight requests finish, start a new one`, {
+        code: 'DAEMON_OUTDATED',
+        hint: 'reconnect: the client starts a daemon of its own build',
+      });
+    }
     if (typeof clientVersion !== 'string' || compareVersions(clientVersion, VERSION) <= 0) return;
     void this.retire(`client ${clientVersion} is newer than daemon ${VERSION}`);
     throw new ResponseError(ErrorCodes.DaemonOutdated, `this daemon (orasd ${VERSION}) is older than the client (${clientVersion}); it is retiring, start a new one`, {
@@ -119,6 +129,7 @@ export class Daemon {
     const checks = this.engine.referrerChecks;
     return {
       version: VERSION,
+      build: buildId(),
       pid: process.pid,
       uptimeSeconds: Math.round((Date.now() - this.engine.startedAt) / 100) / 10,
       ...(this.opts.socketPath ? { socket: this.opts.socketPath } : {}),

@@ -56,12 +56,17 @@ class InitializeResultCapabilities(TypedDict):
     targets: List[str]
 
 
-class InitializeResult(TypedDict):
+class _InitializeResultRequired(TypedDict):
     serverName: str
     serverVersion: str
     protocolVersion: str
     pid: int
     capabilities: InitializeResultCapabilities
+
+
+class InitializeResult(_InitializeResultRequired, total=False):
+    #: Build id of the daemon (changes with every build, unlike the version)
+    serverBuild: str
 
 
 class StatusResultClients(TypedDict):
@@ -140,6 +145,8 @@ class _StatusResultRequired(TypedDict):
 
 
 class StatusResult(_StatusResultRequired, total=False):
+    #: Build id of the daemon
+    build: str
     socket: str
 
 
@@ -589,6 +596,7 @@ class MethodSpec(NamedTuple):
     summary: str
     oras: Optional[str]
     progress: bool
+    read_only: bool
     params: Tuple[ParamSpec, ...]
 
     @property
@@ -600,10 +608,11 @@ METHODS: Dict[str, MethodSpec] = {
     "initialize": MethodSpec(
         "initialize", "initialize", "request", "client→server",
         "Exchange versions and capabilities",
-        None, False,
+        None, False, False,
         (
             ParamSpec("clientName", "client_name", False),
             ParamSpec("clientVersion", "client_version", False),
+            ParamSpec("clientBuild", "client_build", False),
             ParamSpec("protocolVersion", "protocol_version", False),
             ParamSpec("env", "env", False),
         ),
@@ -611,28 +620,28 @@ METHODS: Dict[str, MethodSpec] = {
     "shutdown": MethodSpec(
         "shutdown", "shutdown", "request", "client→server",
         "Stop accepting work; in-flight requests finish",
-        None, False,
+        None, False, False,
         (
         ),
     ),
     "exit": MethodSpec(
         "exit", "exit", "notification", "client→server",
         "Exit the daemon (after shutdown)",
-        None, False,
+        None, False, False,
         (
         ),
     ),
     "status": MethodSpec(
         "status", "status", "request", "client→server",
         "Uptime, clients, requests, HTTP and cache statistics",
-        None, False,
+        None, False, True,
         (
         ),
     ),
     "push": MethodSpec(
         "push", "push", "request", "client→server",
         "Pack files and folders into an artifact and push it",
-        "oras push", True,
+        "oras push", True, False,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -661,7 +670,7 @@ METHODS: Dict[str, MethodSpec] = {
     "pull": MethodSpec(
         "pull", "pull", "request", "client→server",
         "Pull an artifact's files into a folder",
-        "oras pull", True,
+        "oras pull", True, False,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -690,7 +699,7 @@ METHODS: Dict[str, MethodSpec] = {
     "attach": MethodSpec(
         "attach", "attach", "request", "client→server",
         "Push an artifact that refers to a subject",
-        "oras attach", True,
+        "oras attach", True, False,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -718,7 +727,7 @@ METHODS: Dict[str, MethodSpec] = {
     "discover": MethodSpec(
         "discover", "discover", "request", "client→server",
         "The referrers graph of a subject",
-        "oras discover", False,
+        "oras discover", False, True,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -742,7 +751,7 @@ METHODS: Dict[str, MethodSpec] = {
     "copy": MethodSpec(
         "copy", "copy", "request", "client→server",
         "Copy an artifact (and its referrers with recursive) to another repository or registry",
-        "oras copy", True,
+        "oras copy", True, False,
         (
             ParamSpec("cwd", "cwd", False),
             ParamSpec("progressToken", "progress_token", False),
@@ -778,7 +787,7 @@ METHODS: Dict[str, MethodSpec] = {
     "tag": MethodSpec(
         "tag", "tag", "request", "client→server",
         "Add tags to a manifest",
-        "oras tag", False,
+        "oras tag", False, False,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -799,7 +808,7 @@ METHODS: Dict[str, MethodSpec] = {
     "resolve": MethodSpec(
         "resolve", "resolve", "request", "client→server",
         "Resolve a reference to a descriptor",
-        "oras resolve", False,
+        "oras resolve", False, True,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -820,7 +829,7 @@ METHODS: Dict[str, MethodSpec] = {
     "manifest/fetch": MethodSpec(
         "manifest/fetch", "manifest_fetch", "request", "client→server",
         "Fetch a manifest or its descriptor",
-        "oras manifest fetch", False,
+        "oras manifest fetch", False, True,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -844,7 +853,7 @@ METHODS: Dict[str, MethodSpec] = {
     "manifest/fetchConfig": MethodSpec(
         "manifest/fetchConfig", "manifest_fetch_config", "request", "client→server",
         "Fetch the config blob of a manifest",
-        "oras manifest fetch-config", False,
+        "oras manifest fetch-config", False, True,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -867,7 +876,7 @@ METHODS: Dict[str, MethodSpec] = {
     "manifest/push": MethodSpec(
         "manifest/push", "manifest_push", "request", "client→server",
         "Push a manifest from a file or text",
-        "oras manifest push", False,
+        "oras manifest push", False, False,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -891,7 +900,7 @@ METHODS: Dict[str, MethodSpec] = {
     "manifest/delete": MethodSpec(
         "manifest/delete", "manifest_delete", "request", "client→server",
         "Delete a manifest, with cascade its whole referrers graph",
-        "oras manifest delete", False,
+        "oras manifest delete", False, False,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -914,7 +923,7 @@ METHODS: Dict[str, MethodSpec] = {
     "blob/fetch": MethodSpec(
         "blob/fetch", "blob_fetch", "request", "client→server",
         "Download a blob to a file (verified)",
-        "oras blob fetch", True,
+        "oras blob fetch", True, False,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -936,7 +945,7 @@ METHODS: Dict[str, MethodSpec] = {
     "blob/push": MethodSpec(
         "blob/push", "blob_push", "request", "client→server",
         "Upload a file as a blob",
-        "oras blob push", True,
+        "oras blob push", True, False,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -959,7 +968,7 @@ METHODS: Dict[str, MethodSpec] = {
     "blob/delete": MethodSpec(
         "blob/delete", "blob_delete", "request", "client→server",
         "Delete a blob",
-        "oras blob delete", False,
+        "oras blob delete", False, False,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -980,7 +989,7 @@ METHODS: Dict[str, MethodSpec] = {
     "repo/tags": MethodSpec(
         "repo/tags", "repo_tags", "request", "client→server",
         "List the tags of a repository",
-        "oras repo tags", False,
+        "oras repo tags", False, True,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -1003,7 +1012,7 @@ METHODS: Dict[str, MethodSpec] = {
     "repo/list": MethodSpec(
         "repo/list", "repo_list", "request", "client→server",
         "List the repositories of a registry",
-        "oras repo ls", False,
+        "oras repo ls", False, True,
         (
             ParamSpec("reference", "reference", True),
             ParamSpec("ociLayout", "oci_layout", False),
@@ -1025,7 +1034,7 @@ METHODS: Dict[str, MethodSpec] = {
     "login": MethodSpec(
         "login", "login", "request", "client→server",
         "Check credentials against the registry and store them",
-        "oras login", False,
+        "oras login", False, False,
         (
             ParamSpec("cwd", "cwd", False),
             ParamSpec("progressToken", "progress_token", False),
@@ -1042,7 +1051,7 @@ METHODS: Dict[str, MethodSpec] = {
     "logout": MethodSpec(
         "logout", "logout", "request", "client→server",
         "Forget stored credentials",
-        "oras logout", False,
+        "oras logout", False, False,
         (
             ParamSpec("cwd", "cwd", False),
             ParamSpec("progressToken", "progress_token", False),
@@ -1053,7 +1062,7 @@ METHODS: Dict[str, MethodSpec] = {
     "cli/run": MethodSpec(
         "cli/run", "cli_run", "request", "client→server",
         "Run an oras command line inside the daemon, streaming its output",
-        None, False,
+        None, False, False,
         (
             ParamSpec("token", "token", True),
             ParamSpec("argv", "argv", True),
@@ -1064,12 +1073,13 @@ METHODS: Dict[str, MethodSpec] = {
             ParamSpec("stderrIsTTY", "stderr_is_tty", False),
             ParamSpec("columns", "columns", False),
             ParamSpec("clientVersion", "client_version", False),
+            ParamSpec("clientBuild", "client_build", False),
         ),
     ),
     "cli/output": MethodSpec(
         "cli/output", "cli_output", "notification", "server→client",
         "stdout/stderr text of a cli/run",
-        None, False,
+        None, False, False,
         (
             ParamSpec("token", "token", True),
             ParamSpec("stream", "stream", True),
@@ -1079,7 +1089,7 @@ METHODS: Dict[str, MethodSpec] = {
     "cli/prompt": MethodSpec(
         "cli/prompt", "cli_prompt", "request", "server→client",
         "Ask the user on the launcher's terminal",
-        None, False,
+        None, False, False,
         (
             ParamSpec("token", "token", True),
             ParamSpec("message", "message", True),
@@ -1089,7 +1099,7 @@ METHODS: Dict[str, MethodSpec] = {
     "cli/stdin": MethodSpec(
         "cli/stdin", "cli_stdin", "request", "server→client",
         "Read the next chunk of the launcher's stdin",
-        None, False,
+        None, False, False,
         (
             ParamSpec("token", "token", True),
             ParamSpec("maxBytes", "max_bytes", True),
@@ -1098,7 +1108,7 @@ METHODS: Dict[str, MethodSpec] = {
     "$/progress": MethodSpec(
         "$/progress", "_progress", "notification", "server→client",
         "Progress of a request that carried progressToken",
-        None, False,
+        None, False, False,
         (
             ParamSpec("token", "token", True),
             ParamSpec("value", "value", True),
@@ -1159,6 +1169,7 @@ ERRORS: Tuple[ErrorSpec, ...] = (
     ErrorSpec("LimitExceeded", 1114, "LIMIT_EXCEEDED", "LimitExceeded"),
     ErrorSpec("DaemonOutdated", 1200, "DAEMON_OUTDATED", "DaemonOutdated"),
     ErrorSpec("ShuttingDown", 1201, "SHUTTING_DOWN", "ShuttingDown"),
+    ErrorSpec("Interrupted", 1202, "INTERRUPTED", "Interrupted"),
 )
 
 
@@ -1395,6 +1406,12 @@ class ShuttingDown(OrasdError):
     CODE = 1201
     CODE_NAME = "SHUTTING_DOWN"
 
+
+class Interrupted(OrasdError):
+    """INTERRUPTED (1202)."""
+    CODE = 1202
+    CODE_NAME = "INTERRUPTED"
+
 RequestCancelled = Cancelled
 
 ERROR_CLASSES: Dict[int, Type[OrasdError]] = {
@@ -1437,6 +1454,7 @@ ERROR_CLASSES: Dict[int, Type[OrasdError]] = {
     1114: LimitExceeded,
     1200: DaemonOutdated,
     1201: ShuttingDown,
+    1202: Interrupted,
 }
 
 #: Every error class by name, including the schema's names where the class is renamed.
@@ -1481,6 +1499,7 @@ ERROR_CLASSES_BY_NAME: Dict[str, Type[OrasdError]] = {
     "LimitExceeded": LimitExceeded,
     "DaemonOutdated": DaemonOutdated,
     "ShuttingDown": ShuttingDown,
+    "Interrupted": Interrupted,
 }
 
 
@@ -1578,6 +1597,7 @@ __all__ = [
     "LimitExceeded",
     "DaemonOutdated",
     "ShuttingDown",
+    "Interrupted",
     "RequestCancelled",
     "ERRORS",
     "ERROR_CLASSES",
@@ -1609,6 +1629,7 @@ class GeneratedMethods:
         *,
         client_name: Optional[str] = None,
         client_version: Optional[str] = None,
+        client_build: Optional[str] = None,
         protocol_version: Optional[str] = None,
         env: Optional[Dict[str, str]] = None,
         timeout: Optional[float] = None,
@@ -1621,6 +1642,7 @@ class GeneratedMethods:
         Args:
             client_name (``clientName``):
             client_version (``clientVersion``): Semver of the client; a client newer than the daemon is told DAEMON_OUTDATED
+            client_build (``clientBuild``): Build id of the daemon this client would start; a daemon of the same version but another build is told DAEMON_OUTDATED and retires once its in-flight requests finish
             protocol_version (``protocolVersion``):
             env (``env``): The client's environment as protocol/caller-env.ts selects it (DOCKER_CONFIG, HOME, proxies, ORAS_*...). Every request on this connection finds its credentials, config files, helpers and proxies through it; a client that sends none gets what oras would do for this user with an empty environment (the account's home folder, no proxy).
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
@@ -1631,6 +1653,7 @@ class GeneratedMethods:
             {
                 "clientName": client_name,
                 "clientVersion": client_version,
+                "clientBuild": client_build,
                 "protocolVersion": protocol_version,
                 "env": env,
             },
@@ -2920,6 +2943,7 @@ class GeneratedMethods:
         stderr_is_tty: Optional[bool] = None,
         columns: Optional[int] = None,
         client_version: Optional[str] = None,
+        client_build: Optional[str] = None,
         timeout: Optional[float] = None,
         cancel_event: Optional[threading.Event] = None,
     ) -> CliRunResult:
@@ -2937,6 +2961,7 @@ class GeneratedMethods:
             stderr_is_tty (``stderrIsTTY``):
             columns (``columns``):
             client_version (``clientVersion``): Version of the launcher; a newer one is answered DAEMON_OUTDATED
+            client_build (``clientBuild``): Build id of the launcher's package; of the same version but another build, the daemon answers DAEMON_OUTDATED
             timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
             cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
         """
@@ -2952,6 +2977,7 @@ class GeneratedMethods:
                 "stderrIsTTY": stderr_is_tty,
                 "columns": columns,
                 "clientVersion": client_version,
+                "clientBuild": client_build,
             },
             timeout=timeout, cancel_event=cancel_event,
         ))

@@ -14,11 +14,13 @@ from ._protocol import (
     DaemonOutdated,
     GeneratedMethods,
     InitializeResult,
+    Interrupted,
+    ShuttingDown,
     ProgressCallback,
     Timeout,
 )
 from ._version import __version__
-from .errors import OrasdError
+from .errors import ConnectionClosed, OrasdError
 from .rpc import Connection, NotificationHandler, Outcome, RequestAborted, RequestHandler
 from .spawn import DEFAULT_SERVE_ARGS, DEFAULT_SPAWN_TIMEOUT, caller_env, connect_socket, start_stdio
 from .transport import SocketTransport, StdioTransport, Transport
@@ -50,6 +52,13 @@ class Client(GeneratedMethods):
     files gone), then raises :class:`Timeout` or :class:`Cancelled`. Methods that report progress
     take ``progress=callable``; it runs on the calling thread. An error answer raises the class
     of its code (``NotFound``, ``Unauthorized``, ...), all subclasses of :class:`OrasdError`.
+
+    A client opened with :meth:`connect` outlives its daemon: when the daemon goes away (killed,
+    replaced by an upgrade, idle exit), the next call connects again, starting a daemon if none
+    answers. A request that never reached the old daemon, or one that changes nothing (marked
+    read-only in the protocol: resolve, discover, manifest/fetch, ...), is sent again to the new
+    one. Any other request lost in flight may have taken effect, so it raises
+    :class:`Interrupted` (INTERRUPTED) rather than being repeated behind the caller's back.
     """
 
     def __init__(
@@ -67,6 +76,12 @@ class Client(GeneratedMethods):
         #: The daemon's answer to ``initialize``.
         self.server_info: Optional[InitializeResult] = None
         self._conn = Connection(transport, error_from_response)
+        # How connect() reached the daemon, to reach it again after it goes away (None: stdio).
+        self._reopen: Optional[Dict[str, Any]] = None
+        self._reopen_lock = threading.Lock()
+        self._user_closed = False
+        self._notification_handlers: Dict[str, Optional[NotificationHandler]] = {}
+        self._request_handlers: Dict[str, Optional[RequestHandler]] = {}
 
     # -- opening ---------------------------------------------------------------------
 
@@ -99,6 +114,10 @@ class Client(GeneratedMethods):
         started here gets only what it needs to run from it. A socket folder that is not a
         private folder of this user is refused before anything is sent (DaemonUnavailable).
         """
+        reopen = dict(
+            socket_path=socket_path, autospawn=autospawn, timeout=timeout, client_name=client_name, client_version=client_version,
+            command=command, serve_args=serve_args, env=env, request_timeout=request_timeout, cancel_grace=cancel_grace,
+        )
         for attempt in (0, 1):
             sock = connect_socket(
                 socket_path, autospawn=autospawn, timeout=timeout, command=command, serve_args=serve_args, env=env
@@ -106,6 +125,7 @@ class Client(GeneratedMethods):
             client = cls(SocketTransport(sock), request_timeout=request_timeout, cancel_grace=cancel_grace)
             try:
                 client._handshake(client_name, client_version, timeout, env)
+                client._reopen = reopen
                 return client
             except DaemonOutdated:
                 # The outdated daemon has already stopped listening: the retry starts a successor.
@@ -199,9 +219,58 @@ class Client(GeneratedMethods):
         timeout: Optional[float],
         cancel_event: Optional[threading.Event],
     ) -> Any:
+        conn = self._conn
+        try:
+            return self._call_on(conn, method, params, progress, timeout, cancel_event)
+        except ShuttingDown:
+            # Refused by a daemon that is stopping (retiring for a new build): it had no effect.
+            if self._reopen is None or self._user_closed:
+                raise
+            self._reconnect(conn)
+            return self._call_on(self._conn, method, params, progress, timeout, cancel_event)
+        except ConnectionClosed as e:
+            if self._reopen is None or self._user_closed:
+                raise
+            spec = METHODS.get(method)
+            if e.sent and not (spec is not None and spec.read_only):
+                raise Interrupted(
+                    Interrupted.CODE,
+                    f"{method}: the daemon went away before answering ({e}); it may or may not have taken effect, so it was not sent again",
+                    {
+                        "code": Interrupted.CODE_NAME,
+                        "method": method,
+                        "hint": "check the target (resolve, repo/tags, the files) and repeat the request if it is missing; the next call connects to a new daemon",
+                    },
+                ) from None
+            self._reconnect(conn)
+            return self._call_on(self._conn, method, params, progress, timeout, cancel_event)
+
+    def _reconnect(self, dead: Connection) -> None:
+        """Replaces a closed connection with one to a live daemon (started if none answers)."""
+        with self._reopen_lock:
+            if self._conn is not dead:
+                return  # another thread got there first
+            assert self._reopen is not None
+            fresh = type(self).connect(**self._reopen)
+            self._conn, self.transport, self.server_info = fresh._conn, fresh.transport, fresh.server_info
+            for name, handler in self._notification_handlers.items():
+                self._conn.on_notification(name, handler)
+            for name, rhandler in self._request_handlers.items():
+                self._conn.on_request(name, rhandler)
+        dead.close()
+
+    def _call_on(
+        self,
+        conn: Connection,
+        method: str,
+        params: Optional[Dict[str, Any]],
+        progress: Optional[ProgressCallback],
+        timeout: Optional[float],
+        cancel_event: Optional[threading.Event],
+    ) -> Any:
         limit = self.request_timeout if timeout is None else timeout
         try:
-            return self._conn.request(
+            return conn.request(
                 method, params, progress=progress, timeout=limit, cancel_event=cancel_event, cancel_grace=self.cancel_grace
             )
         except RequestAborted as e:
@@ -237,17 +306,21 @@ class Client(GeneratedMethods):
         """Handles daemon → client notifications such as ``cli/output`` (runs on the reader
         thread: keep it short and do not wait on this client from it). ``$/progress`` of
         requests made with ``progress=`` never reaches it."""
+        self._notification_handlers[method] = handler
         self._conn.on_notification(method, handler)
 
     def on_request(self, method: str, handler: Optional[RequestHandler]) -> None:
         """Answers daemon → client requests (``cli/prompt``, ``cli/stdin``) with handler(params)."""
+        self._request_handlers[method] = handler
         self._conn.on_request(method, handler)
 
     # -- lifecycle -----------------------------------------------------------------------
 
     @property
     def closed(self) -> bool:
-        return self._conn.closed
+        """True once :meth:`close` was called, or when the connection ended and cannot be reopened
+        (stdio); a socket client whose daemon went away reconnects on its next call instead."""
+        return self._user_closed or (self._reopen is None and self._conn.closed)
 
     @property
     def server_version(self) -> Optional[str]:
@@ -266,6 +339,7 @@ class Client(GeneratedMethods):
     def close(self) -> None:
         """Closes this connection; requests still waiting raise ConnectionClosed. A shared socket
         daemon keeps running (and cancels what this connection had in flight); a stdio one exits."""
+        self._user_closed = True
         self._conn.close()
 
     def __enter__(self) -> "Client":

@@ -78,6 +78,10 @@ class DaemonUnavailable(ClientError):
 class ConnectionClosed(ClientError):
     """The connection to the daemon ended while a request was waiting for its answer."""
 
+    #: False when the request never reached the daemon (the connection was already gone), so
+    #: it cannot have taken effect and may be sent again.
+    sent: bool = True
+
 
 def __getattr__(name: str) -> Any:
     # The per-code classes live in the generated module, which imports this one; resolving

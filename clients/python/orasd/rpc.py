@@ -61,6 +61,11 @@ class RequestAborted(Exception):
         self.answer = answer
 
 
+def _unsent(e: ConnectionClosed) -> ConnectionClosed:
+    e.sent = False
+    return e
+
+
 class Connection:
     def __init__(self, transport: Transport, error_factory: ErrorFactory, name: str = "orasd"):
         self.transport = transport
@@ -104,7 +109,7 @@ class Connection:
         ``$/cancelRequest`` has been sent and the daemon's answer awaited for ``cancel_grace``.
         """
         if self._closed.is_set():
-            raise ConnectionClosed(f"the connection to the daemon is closed ({self._close_reason or 'closed'})")
+            raise _unsent(ConnectionClosed(f"the connection to the daemon is closed ({self._close_reason or 'closed'})"))
         rid = next(self._ids)
         token = f"py-{os.getpid()}-{next(_tokens)}" if progress is not None else None
         pending = _Pending(rid, method, token)
@@ -119,7 +124,11 @@ class Connection:
             if token is not None:
                 self._by_token[token] = pending
         try:
-            self._send(msg)
+            try:
+                self._send(msg)
+            except ConnectionClosed as e:
+                # A failed write leaves at most a partial frame, which the daemon never runs.
+                raise _unsent(e)
             return self._wait(pending, progress, timeout, cancel_event, cancel_grace)
         finally:
             with self._lock:

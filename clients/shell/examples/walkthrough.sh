@@ -71,4 +71,4 @@ if [ -n "${REGISTRY:-}" ]; then
   oras discover --format tree "$REGISTRY/net-monitor:v1"
 fi
 
-printf '\nDone. The layout is in %s/layout; the daemon keeps running for the next command (orasd daemon stop ends it).\n' "$WORK"
+printf '\nDone. The layout is in %s/layout; the daemon keeps running for the next command (`npx orasd daemon stop` in this checkout, or `orasd daemon stop` once installed, ends it).\n' "$WORK"

@@ -5,13 +5,13 @@ import {
   CancellationTokenSource,
   createMessageConnection,
   ResponseError,
-  StreamMessageReader,
   StreamMessageWriter,
   type CancellationToken,
   type MessageConnection,
 } from 'vscode-jsonrpc/node';
 import { ErrorCodes, errorCodeName, forwardedEnv, Methods, MethodsByName, type ErrorData, type MethodName, type ParamsOfMethod, type ProgressValue, type ResultOfMethod } from '../../protocol';
 import { connectSocket, defaultDaemonCommand, type SpawnOptions } from './connect';
+import { DrainingReader } from './draining-connection';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const CLIENT_VERSION: string = (require('../../../package.json') as { version: string }).version;
@@ -68,6 +68,7 @@ export class OrasdClient extends EventEmitter {
 
   private constructor(
     readonly connection: MessageConnection,
+    reader: DrainingReader,
     private readonly closeTransport: () => void,
   ) {
     super();
@@ -76,8 +77,9 @@ export class OrasdClient extends EventEmitter {
       this.emit('progress', token, value);
     });
     // When the daemon goes away, requests in flight must fail rather than hang: vscode-jsonrpc
-    // rejects pending requests on dispose(), not on close.
-    connection.onClose(() => {
+    // rejects pending requests on dispose(), not on close. Not before the answers that arrived
+    // ahead of the close are delivered, though (draining-connection.ts).
+    reader.whenDrained(() => {
       this.emit('close');
       connection.dispose();
     });
@@ -114,8 +116,9 @@ export class OrasdClient extends EventEmitter {
   }
 
   static fromStreams(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, close: () => void): OrasdClient {
-    const connection = createMessageConnection(new StreamMessageReader(input), new StreamMessageWriter(output));
-    return new OrasdClient(connection, close);
+    const reader = new DrainingReader(input);
+    const connection = createMessageConnection(reader, new StreamMessageWriter(output), undefined, { messageStrategy: reader.strategy });
+    return new OrasdClient(connection, reader, close);
   }
 
   private async initialize(opts: ConnectOptions): Promise<void> {

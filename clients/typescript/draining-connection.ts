@@ -44,13 +44,15 @@ export class DrainingReader extends StreamMessageReader {
   protected override fireClose(): void {
     // Frames already read are still being decoded, one after the other, under the reader's
     // semaphore: a task queued behind them runs once they all reached the connection's queue.
-    const decoding = (this as unknown as { readSemaphore: { lock(t: () => Promise<void>): Promise<void> } }).readSemaphore;
+    // (A private field of vscode-jsonrpc 8-10: without it, close at once as before.)
+    const decoding = (this as unknown as { readSemaphore?: { lock(t: () => Promise<void>): Promise<void> } }).readSemaphore;
     const close = () => {
       this.ended = true;
       super.fireClose();
       this.check();
     };
-    decoding.lock(async () => undefined).then(close, close);
+    if (decoding) decoding.lock(async () => undefined).then(close, close);
+    else close();
   }
 
   private check(): void {

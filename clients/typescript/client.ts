@@ -6,7 +6,6 @@ import {
   ConnectionError,
   createMessageConnection,
   ResponseError,
-  StreamMessageReader,
   StreamMessageWriter,
   type CancellationToken,
   type MessageConnection,
@@ -14,6 +13,7 @@ import {
 import { ErrorCodes, errorCodeName, forwardedEnv, Methods, MethodsByName, type ErrorData, type MethodName, type ParamsOfMethod, type ProgressValue, type ResultOfMethod } from '../../protocol';
 import { buildId } from '../../protocol/build';
 import { connectSocket, defaultDaemonCommand, type SpawnOptions } from './connect';
+import { DrainingReader } from './draining-connection';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const CLIENT_VERSION: string = (require('../../../package.json') as { version: string }).version;
@@ -60,6 +60,12 @@ export interface ConnectOptions extends SpawnOptions {
 
 let progressCounter = 0;
 
+/** A connection whose close waits for the answers already read (draining-connection.ts). */
+function messageConnection(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): { connection: MessageConnection; reader: DrainingReader } {
+  const reader = new DrainingReader(input);
+  return { connection: createMessageConnection(reader, new StreamMessageWriter(output), undefined, { messageStrategy: reader.strategy }), reader };
+}
+
 /** vscode-jsonrpc's code for requests still pending when their connection is disposed. */
 const PENDING_RESPONSE_REJECTED = -32097;
 
@@ -84,9 +90,9 @@ export class OrasdClient extends EventEmitter {
   private reconnecting?: Promise<void>;
   private disposed = false;
 
-  private constructor(connection?: MessageConnection, closeTransport?: () => void) {
+  private constructor(connection?: MessageConnection, reader?: DrainingReader, closeTransport?: () => void) {
     super();
-    if (connection) this.adopt(connection, closeTransport!);
+    if (connection) this.adopt(connection, reader!, closeTransport!);
   }
 
   /** The current connection (replaced when the client reconnects). */
@@ -94,7 +100,7 @@ export class OrasdClient extends EventEmitter {
     return this.conn;
   }
 
-  private adopt(connection: MessageConnection, closeTransport: () => void): void {
+  private adopt(connection: MessageConnection, reader: DrainingReader, closeTransport: () => void): void {
     this.conn = connection;
     this.closeTransport = closeTransport;
     connection.onNotification(Methods.progress.type, ({ token, value }) => {
@@ -102,8 +108,9 @@ export class OrasdClient extends EventEmitter {
       this.emit('progress', token, value);
     });
     // When the daemon goes away, requests in flight must fail rather than hang: vscode-jsonrpc
-    // rejects pending requests on dispose(), not on close.
-    connection.onClose(() => {
+    // rejects pending requests on dispose(), not on close. Not before the answers that arrived
+    // ahead of the close are delivered, though (draining-connection.ts).
+    reader.whenDrained(() => {
       if (this.conn === connection && !this.disposed) this.emit('close');
       connection.dispose();
     });
@@ -121,7 +128,8 @@ export class OrasdClient extends EventEmitter {
   private async open(opts: ConnectOptions): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const socket = await connectSocket(opts);
-      this.adopt(createMessageConnection(new StreamMessageReader(socket), new StreamMessageWriter(socket)), () => socket.destroy());
+      const { connection, reader } = messageConnection(socket, socket);
+      this.adopt(connection, reader, () => socket.destroy());
       try {
         await this.initialize(opts);
         return;
@@ -162,8 +170,8 @@ export class OrasdClient extends EventEmitter {
   }
 
   static fromStreams(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, close: () => void): OrasdClient {
-    const connection = createMessageConnection(new StreamMessageReader(input), new StreamMessageWriter(output));
-    return new OrasdClient(connection, close);
+    const { connection, reader } = messageConnection(input, output);
+    return new OrasdClient(connection, reader, close);
   }
 
   private async initialize(opts: ConnectOptions): Promise<void> {

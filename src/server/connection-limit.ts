@@ -9,8 +9,15 @@ import { limitProblem } from './transport';
  * at once, its answer written but perhaps lost if the client writes first (EPIPE).
  */
 const refusingCap = (max: number) => Math.max(16, Math.min(256, Math.floor(max / 4)));
-/** How long a refused connection may take to send its first message. */
+/** How long a refused connection may take to begin its first message. */
 const REFUSAL_WAIT_MS = 2_000;
+/**
+ * How long a first message, once begun, may take to end. An LSP client writes its headers and
+ * its body apiece (the TypeScript client's `initialize` carries its environment): answering
+ * between the two, in LSP framing but with no id, left that client with a closed connection
+ * and no answer to its request (-32097) instead of LIMIT_EXCEEDED on a loaded machine.
+ */
+const REFUSAL_FRAME_WAIT_MS = 30_000;
 /** A first message larger than this is not read: the refusal goes out with a null id. */
 const REFUSAL_READ_BYTES = 64 * 1024;
 
@@ -76,12 +83,20 @@ export class ConnectionLimit {
     if (this.refusing >= this.maxRefusing) return answer(null);
     this.refusing += 1;
     const decoder = new FrameDecoder({ maxMessageBytes: REFUSAL_READ_BYTES });
-    const timer = setTimeout(() => answer(null, decoder.detected), REFUSAL_WAIT_MS);
+    let read = 0;
+    let timer = setTimeout(() => {
+      // Timers run before the loop reads sockets: a first message that is already here (the
+      // daemon was busy past the wait) is read before deciding the client said nothing.
+      setImmediate(() => {
+        if (s.destroyed) return;
+        if (read === 0) return answer(null, decoder.detected);
+        timer = setTimeout(() => answer(null, decoder.detected), REFUSAL_FRAME_WAIT_MS);
+      });
+    }, REFUSAL_WAIT_MS);
     s.once('close', () => {
       this.refusing -= 1;
       clearTimeout(timer);
     });
-    let read = 0;
     s.on('data', (chunk: Buffer) => {
       read += chunk.length;
       for (const ev of decoder.push(chunk)) {

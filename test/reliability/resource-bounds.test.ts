@@ -12,6 +12,7 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { OrasdClient } from '../../clients/typescript/client';
 import { ErrorCodes } from '../../protocol/errors';
@@ -143,6 +144,39 @@ describe('number of connections', () => {
     // An LSP client (the TypeScript one) is refused in its own framing, with the code it can act on.
     const e = await failure(d.client());
     assert.equal(e.code, ErrorCodes.LimitExceeded);
+
+    // A loaded machine makes both of the following happen now and then; here they happen every time.
+    // The refused daemon waits REFUSAL_WAIT_MS (2 s) for a first message to begin: a client that
+    // is slow to write past that gets no answer to its id, one slow to finish must still get it.
+    const refusalWait = 2_500;
+    const initialize = { jsonrpc: '2.0', id: 'slow', method: 'initialize', params: { clientName: 'slow', env: { HOME: '/home/x', PATH: '/usr/bin'.repeat(500) } } };
+    const body = Buffer.from(JSON.stringify(initialize));
+    // 1. An LSP client writes its headers, then (much later) its body.
+    const halves = await connect(d.socketPath);
+    const halvesHeard = listen(halves, 'lsp');
+    halves.write(`Content-Length: ${body.length}\r\n\r\n`);
+    await sleep(refusalWait);
+    halves.write(body);
+    const halvesAnswer = await halvesHeard.first;
+    assert.equal(halvesAnswer?.id, 'slow', `a first message sent in two parts is answered to its id: ${JSON.stringify(halvesAnswer)}`);
+    assert.equal(halvesAnswer?.error?.code, ErrorCodes.LimitExceeded);
+    await halvesHeard.done;
+    // 2. The whole first message arrives while the daemon is not running (stopped past the wait).
+    const stalled = await connect(d.socketPath);
+    const stalledHeard = listen(stalled, 'lsp');
+    // Once an admitted connection is answered the daemon has accepted (and refused) `stalled`.
+    await first.request('sync', 'status', {});
+    process.kill(d.proc.pid!, 'SIGSTOP');
+    try {
+      stalled.write(encodeFrame('lsp', initialize));
+      await sleep(refusalWait);
+    } finally {
+      process.kill(d.proc.pid!, 'SIGCONT');
+    }
+    const stalledAnswer = await stalledHeard.first;
+    assert.equal(stalledAnswer?.id, 'slow', `a first message waiting when the daemon wakes is answered to its id: ${JSON.stringify(stalledAnswer)}`);
+    assert.equal(stalledAnswer?.error?.code, ErrorCodes.LimitExceeded);
+    await stalledHeard.done;
 
     // 100 more than the limit allows, 8 at a time: each is told, to the id of its request.
     const extra = await pool(

@@ -304,18 +304,57 @@ static int try_connect(const char *path) {
   return fd;
 }
 
-static char *daemon_main(void) {
+/* NULL when the launcher cannot tell where it is. */
+static char *find_daemon_main(void) {
   const char *bin = getenv("ORASD_BIN");
   if (bin && *bin) return strdup(bin);
   /* <repo>/clients/shell/.bin/oras-launcher → <repo>/dist/src/main.js */
   char *me = realpath("/proc/self/exe", NULL);
   if (!me) me = realpath(self_path, NULL);
-  if (!me) die("cannot tell where the launcher is; set ORASD_BIN to orasd's dist/src/main.js");
+  if (!me) return NULL;
   for (int i = 0; i < 4; i++) {
     char *slash = strrchr(me, '/');
     if (slash) *slash = 0;
   }
-  return str_printf("%s/dist/src/main.js", me);
+  char *main_js = str_printf("%s/dist/src/main.js", me);
+  free(me);
+  return main_js;
+}
+
+static char *daemon_main(void) {
+  char *main_js = find_daemon_main();
+  if (!main_js) die("cannot tell where the launcher is; set ORASD_BIN to orasd's dist/src/main.js");
+  return main_js;
+}
+
+/* The build id the daemon next to main.js reports (protocol/build.ts: $ORASD_BUILD_ID, else the
+ * line `npm run build` writes to dist/build-id). Sent in cli/run, so that a daemon of the same
+ * version but another build (a rebuild, a reinstall) retires and this launcher starts its own.
+ * NULL (nothing sent: versions alone decide) when there is no such file. */
+static char *build_id(void) {
+  const char *env = getenv("ORASD_BUILD_ID");
+  if (env && *env) return strdup(env);
+  /* dist/src/main.js → dist/build-id */
+  char *main_js = find_daemon_main(), *file, line[72] = {0};
+  if (!main_js) return NULL;
+  char *slash = strrchr(main_js, '/');
+  if (!slash) {
+    file = str_printf("../build-id");
+  } else {
+    *slash = 0;
+    if ((slash = strrchr(main_js, '/'))) *slash = 0;
+    file = str_printf("%s/build-id", slash || !*main_js ? main_js : ".");
+  }
+  free(main_js);
+  int fd = open(file, O_RDONLY | O_CLOEXEC);
+  free(file);
+  if (fd < 0) return NULL;
+  ssize_t n = read(fd, line, sizeof line - 1);
+  close(fd);
+  if (n <= 0) return NULL;
+  size_t len = strcspn(line, "\r\n");
+  if (len == 0 || len > 64 || strspn(line, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz._-") < len) return NULL;
+  return strndup(line, len);
 }
 
 static void exec_node(const char *main_js, char **args, int nargs) {
@@ -469,6 +508,12 @@ static void build_run(buf *b, int argc, char **argv) {
            isatty(0) ? "true" : "false", isatty(1) ? "true" : "false", isatty(2) ? "true" : "false", columns);
   puts_(b, tail);
   put_json(b, version && *version ? version : ORASD_VERSION);
+  char *build = build_id();
+  if (build) {
+    puts_(b, ",\"clientBuild\":");
+    put_json(b, build);
+    free(build);
+  }
   puts_(b, "}}\n");
 }
 

@@ -295,7 +295,7 @@ def run_params(argv):
             except OSError:
                 pass
             break
-    return {
+    params = {
         'token': 1,
         'argv': [text(a) for a in argv],
         'cwd': text(cwd),
@@ -306,6 +306,26 @@ def run_params(argv):
         'columns': columns,
         'clientVersion': env.get('ORASD_VERSION_OVERRIDE') or package_version(),
     }
+    build = build_id()
+    if build:
+        params['clientBuild'] = build
+    return params
+
+
+def build_id():
+    """The build id of the daemon next to main.js (protocol/build.ts: $ORASD_BUILD_ID, else the
+    line `npm run build` writes to dist/build-id), so that a daemon of the same version but another
+    build retires and this launcher starts its own; None (versions alone decide) without one."""
+    override = os.environ.get('ORASD_BUILD_ID')
+    if override:
+        return override
+    try:
+        with open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(daemon_main()))), 'build-id'), 'rb') as f:
+            line = f.read(72).split(b'\n', 1)[0].strip().decode('ascii')
+    except (OSError, UnicodeDecodeError):
+        return None
+    ok = 0 < len(line) <= 64 and all(c.isalnum() or c in '._-' for c in line)
+    return line if ok else None
 
 
 def package_version():

@@ -42,6 +42,9 @@ export class Daemon {
     this.log = opts.log;
     this.limits = opts.limits ?? defaultLimits();
     this.inputBudget = new InputBudget(this.limits.maxBufferedBytes);
+    // Read now: a rebuild while this daemon runs rewrites dist/build-id, and this daemon must go
+    // on calling itself by the build it runs, so that clients of the new build replace it.
+    buildId();
     this.touch();
   }
 

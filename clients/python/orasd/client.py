@@ -22,7 +22,7 @@ from ._protocol import (
 from ._version import __version__
 from .errors import ConnectionClosed, OrasdError
 from .rpc import Connection, NotificationHandler, Outcome, RequestAborted, RequestHandler
-from .spawn import DEFAULT_SERVE_ARGS, DEFAULT_SPAWN_TIMEOUT, caller_env, connect_socket, start_stdio
+from .spawn import DEFAULT_SERVE_ARGS, DEFAULT_SPAWN_TIMEOUT, caller_env, connect_socket, daemon_build_id, start_stdio
 from .transport import SocketTransport, StdioTransport, Transport
 
 CLIENT_NAME = "orasd-python"
@@ -105,8 +105,10 @@ class Client(GeneratedMethods):
         ``socket_path`` defaults to ORASD_SOCKET, else ``$XDG_RUNTIME_DIR/orasd/orasd.sock``, else
         ``<tmp>/orasd-<uid>/orasd.sock``. ``timeout`` bounds starting the daemon and the handshake.
         The daemon comes from ``command``, else ORASD_BIN, else ``orasd`` on PATH. A daemon older
-        than this client retires when told so (DAEMON_OUTDATED); the client then starts a current
-        one and retries, once. ``client_version`` overrides the version sent (for tests).
+        than this client, or of its version but another build, retires when told so (DAEMON_OUTDATED);
+        the client then starts a current one and retries, once. The build is the one of the daemon
+        this client would start, read from its package's dist/build-id (see daemon_build_id); a
+        client that cannot find one compares versions only. ``client_version`` overrides the version sent (for tests).
 
         ``env`` (default: this process's environment) stands for the caller: it locates the
         socket and the daemon, its forwarded part (DOCKER_CONFIG, HOME, proxies, ORAS_*...) is
@@ -118,13 +120,14 @@ class Client(GeneratedMethods):
             socket_path=socket_path, autospawn=autospawn, timeout=timeout, client_name=client_name, client_version=client_version,
             command=command, serve_args=serve_args, env=env, request_timeout=request_timeout, cancel_grace=cancel_grace,
         )
+        client_build = daemon_build_id(command, env)
         for attempt in (0, 1):
             sock = connect_socket(
                 socket_path, autospawn=autospawn, timeout=timeout, command=command, serve_args=serve_args, env=env
             )
             client = cls(SocketTransport(sock), request_timeout=request_timeout, cancel_grace=cancel_grace)
             try:
-                client._handshake(client_name, client_version, timeout, env)
+                client._handshake(client_name, client_version, timeout, env, client_build)
                 client._reopen = reopen
                 return client
             except DaemonOutdated:
@@ -165,10 +168,13 @@ class Client(GeneratedMethods):
             raise
         return client
 
-    def _handshake(self, client_name: str, client_version: Optional[str], timeout: float, env: Optional[Mapping[str, str]]) -> None:
+    def _handshake(
+        self, client_name: str, client_version: Optional[str], timeout: float, env: Optional[Mapping[str, str]], client_build: Optional[str] = None
+    ) -> None:
         self.server_info = self.initialize(
             client_name=client_name,
             client_version=client_version or __version__,
+            client_build=client_build,
             protocol_version=PROTOCOL_VERSION,
             env=caller_env(env),
             timeout=timeout,

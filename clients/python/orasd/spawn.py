@@ -23,6 +23,10 @@ from .errors import DaemonNotFound, DaemonUnavailable
 DEFAULT_SERVE_ARGS = ("--idle-timeout", "1800")
 DEFAULT_SPAWN_TIMEOUT = 15.0
 
+#: Overrides the build id (protocol/build.ts), and the file ``npm run build`` writes it to in dist/.
+BUILD_ID_ENV = "ORASD_BUILD_ID"
+BUILD_ID_FILE = "build-id"
+
 # connect() failures that mean "nobody is serving this path": start a daemon.
 _ABSENT = (errno.ENOENT, errno.ECONNREFUSED)
 
@@ -70,6 +74,34 @@ def daemon_command(env: Optional[Mapping[str, str]] = None) -> List[str]:
         "cannot find the orasd daemon: set ORASD_BIN to its dist/src/main.js (run with node) or to an "
         "orasd executable, or put orasd on PATH"
     )
+
+
+def daemon_build_id(command: Optional[Sequence[str]] = None, env: Optional[Mapping[str, str]] = None) -> Optional[str]:
+    """The build id of the daemon this client would start (protocol/build.ts), or None.
+
+    ORASD_BUILD_ID when set, else the line ``npm run build`` wrote to the package's dist/build-id,
+    found from the daemon's entry point: the ``.js`` of ``command`` (or of ORASD_BIN), else the
+    ``orasd`` executable, followed through symlinks (npm's bin link), dist/src/main.js →
+    dist/build-id. A client that knows no such file (installed with pip apart from the daemon,
+    using a daemon it cannot start) sends none, and versions alone decide whether the daemon it
+    finds is replaced: it never retires a daemon on the strength of a guess.
+    """
+    env = os.environ if env is None else env
+    override = env.get(BUILD_ID_ENV)
+    if override:
+        return override
+    try:
+        argv = list(command) if command else daemon_command(env)
+    except DaemonNotFound:
+        return None
+    scripts = [a for a in argv if a.endswith((".js", ".cjs", ".mjs"))]
+    entry = os.path.realpath(scripts[-1] if scripts else argv[0])
+    try:
+        with open(os.path.join(os.path.dirname(os.path.dirname(entry)), BUILD_ID_FILE), "rb") as f:
+            line = f.read(72).split(b"\n", 1)[0].strip().decode("ascii")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return line if 0 < len(line) <= 64 and all(c.isalnum() or c in "._-" for c in line) else None
 
 
 def try_connect(path: str) -> socket.socket:

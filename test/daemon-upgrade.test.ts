@@ -4,7 +4,9 @@
  * other clients carry on with the new daemon without failing.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +20,14 @@ let reg: RunningRegistry;
 let dir: string;
 let socketPath: string;
 const daemonCommand = [process.execPath, MAIN];
+const SHELL = join(__dirname, '..', '..', 'clients', 'shell');
+/** The `oras` launchers that read the build from dist/build-id (the C one only where it was compiled). */
+const LAUNCHERS: Record<string, string[]> = {
+  'C launcher': [join(SHELL, '.bin', 'oras-launcher')],
+  'Python launcher': ['python3', '-S', join(SHELL, 'oras_launcher.py')],
+};
+/** Sockets of the launcher cases, each its own daemon (shut down in after()). */
+const sockets: string[] = [];
 
 before(async () => {
   reg = (await getSharedRegistries()).refreg;
@@ -27,9 +37,11 @@ before(async () => {
   await writeFile(join(dir, 'big.bin'), randomBytes(48 * 1024 * 1024));
 });
 after(async () => {
-  const c = await OrasdClient.connect({ socketPath, autoSpawn: false, replaceOutdated: false }).catch(() => undefined);
-  await c?.call('shutdown', {}).catch(() => undefined);
-  c?.dispose();
+  for (const path of [socketPath, ...sockets]) {
+    const c = await OrasdClient.connect({ socketPath: path, autoSpawn: false, replaceOutdated: false }).catch(() => undefined);
+    await c?.call('shutdown', {}).catch(() => undefined);
+    c?.dispose();
+  }
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -88,3 +100,55 @@ test('a client of the same build leaves the daemon alone', async () => {
     b.dispose();
   }
 });
+
+function runLauncher(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+for (const [name, launcher] of Object.entries(LAUNCHERS)) {
+  test(`the ${name} replaces a daemon of another build after its push finishes; the pusher carries on`, async (t) => {
+    if (!existsSync(launcher[launcher.length - 1])) return t.skip(`no ${launcher[0]} (no C compiler)`);
+    const path = join(dir, 'run', `${name.split(' ')[0]}.sock`);
+    sockets.push(path);
+    const old = await OrasdClient.connect({ socketPath: path, daemonCommand, replaceOutdated: false, env: { ...process.env, ORASD_BUILD_ID: 'old-build' } });
+    try {
+      const before = await old.status();
+      assert.equal(before.build, 'old-build');
+      // The user's shell: it names the socket and the daemon to start, not a build.
+      const env: NodeJS.ProcessEnv = { ...process.env, ORASD_SOCKET: path, ORASD_BIN: MAIN };
+      delete env.ORASD_BUILD_ID;
+      let ran: ReturnType<typeof runLauncher> | undefined;
+      const ref = `${reg.host}/upgrade/${name.split(' ')[0].toLowerCase()}:v1`;
+      const pushed = await old.push(
+        { reference: ref, cwd: dir, files: [{ path: 'big.bin' }] },
+        // Mid-push, `oras version` of the current build runs.
+        { onProgress: () => void (ran ??= runLauncher([...launcher, 'version'], env)) },
+      );
+      assert.ok(ran, 'no progress before the push finished');
+      const r = await ran;
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^Version:/m);
+      const current = await OrasdClient.connect({ socketPath: path, autoSpawn: false, replaceOutdated: false });
+      try {
+        const now = await current.status();
+        assert.equal(now.build, buildId(), 'the daemon on the socket is of the current build');
+        assert.notEqual(now.pid, before.pid);
+        // The push went through on the old daemon, and its client carries on.
+        assert.equal((await old.resolve({ reference: ref })).digest, pushed.digest);
+        assert.equal((await current.resolve({ reference: ref })).digest, pushed.digest);
+      } finally {
+        current.dispose();
+      }
+    } finally {
+      old.dispose();
+    }
+  });
+}

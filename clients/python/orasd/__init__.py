@@ -11,7 +11,7 @@ from ._protocol import __all__ as _protocol_all
 from ._version import __version__
 from .client import Client, error_from_response
 from .errors import ClientError, ConnectionClosed, DaemonNotFound, DaemonUnavailable, NotFound, OrasdError
-from .spawn import daemon_command, default_socket_path
+from .spawn import daemon_build_id, daemon_command, default_socket_path
 
 __all__ = [
     "Client",
@@ -22,6 +22,7 @@ __all__ = [
     "NotFound",
     "OrasdError",
     "__version__",
+    "daemon_build_id",
     "daemon_command",
     "default_socket_path",
     "error_from_response",

@@ -145,15 +145,19 @@ def test_ten_processes_racing_to_autospawn_end_with_one_daemon(daemon_bin, sessi
         stop(path)
 
 
-def start_old_daemon(path: str, version: str) -> "subprocess.Popen[bytes]":
-    """A daemon claiming an older version, on `path`, once it is fully up.
+def start_old_daemon(path: str, version: str = "", build: str = "") -> "subprocess.Popen[bytes]":
+    """A daemon claiming an older version (or another build), on `path`, once it is fully up.
 
     Fully up means it logged "orasd serving": a daemon accepts connections a moment before it
     can retire from its socket (src/bin/serve.ts sets stopListening only after listenSocket
     resolves), and a client told DAEMON_OUTDATED in that window finds it still listening.
     """
     log = Path(path).with_name("daemon.log")
-    env = dict(os.environ, ORASD_VERSION_OVERRIDE=version, ORASD_SOCKET=path)
+    env = dict(os.environ, ORASD_SOCKET=path)
+    if version:
+        env["ORASD_VERSION_OVERRIDE"] = version
+    if build:
+        env["ORASD_BUILD_ID"] = build
     proc = subprocess.Popen(
         [*orasd.daemon_command(), "serve", "--socket", path, "--log-file", str(log)],
         env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -162,7 +166,7 @@ def start_old_daemon(path: str, version: str) -> "subprocess.Popen[bytes]":
     while not (log.exists() and '"orasd serving"' in log.read_text()):
         if time.monotonic() > deadline or proc.poll() is not None:
             proc.kill()
-            raise AssertionError(f"the {version} daemon did not start on {path}")
+            raise AssertionError(f"the {version or build} daemon did not start on {path}")
         time.sleep(0.02)
     return proc
 
@@ -193,6 +197,64 @@ def test_connect_to_an_outdated_daemon_replaces_it(daemon_bin, session_dir):
                 p.kill()
                 p.wait()
         stop(path)
+
+
+def test_connect_replaces_a_daemon_of_another_build_once_its_push_finishes(daemon_bin, session_dir, dist, tmp_path):
+    """A rebuild (same version, new dist/build-id): the first client of the new build replaces the
+    daemon; a push already running on the old one finishes there, and its client carries on."""
+    current_build = (Path(daemon_bin).resolve().parent.parent / "build-id").read_text().strip()
+    assert orasd.daemon_build_id() == current_build
+    path = private_socket(session_dir, "rebuilt")
+    old = start_old_daemon(path, build="old-build")
+    try:
+        # A client that knows no daemon to start (installed apart from it): it sends no build, so
+        # it is served by whichever daemon listens, the old one now, the new one later.
+        nobin = tmp_path / "nobin"
+        nobin.mkdir()
+        env = {k: v for k, v in os.environ.items() if k not in ("ORASD_BIN", "ORASD_BUILD_ID")}
+        pusher = Client.connect(path, autospawn=False, env=dict(env, PATH=str(nobin)))
+        assert pusher.pid == old.pid and pusher.status()["build"] == "old-build"
+        (tmp_path / "big.bin").write_bytes(os.urandom(48 << 20))
+        reference = ref(dist, unique_repo("rebuilt"), "v1")
+        started, pushed = threading.Event(), {}
+
+        def push() -> None:
+            pushed["result"] = pusher.push(
+                reference=reference, files=[{"path": "big.bin"}], cwd=str(tmp_path), plain_http=True,
+                progress=lambda _: started.set(),
+            )
+
+        worker = threading.Thread(target=push)
+        worker.start()
+        assert started.wait(60), "no progress from the push"
+        with Client.connect(path) as c:
+            assert c.pid != old.pid
+            assert c.status()["build"] == current_build
+        worker.join(120)
+        assert pushed["result"]["digest"].startswith("sha256:")
+        assert old.wait(60) == 0, "the old daemon retires once its push is done"
+        # Its client goes on with the new daemon.
+        assert pusher.resolve(reference=reference, plain_http=True)["digest"] == pushed["result"]["digest"]
+        assert pusher.status()["build"] == current_build
+        pusher.close()
+    finally:
+        if old.poll() is None:
+            old.kill()
+            old.wait()
+        stop(path)
+
+
+def test_the_build_sent_is_the_one_of_the_daemon_the_client_would_start(daemon_bin, tmp_path):
+    """Found from the daemon's entry point, through symlinks (npm's bin link); none without one."""
+    dist_dir = Path(daemon_bin).resolve().parent.parent
+    link = tmp_path / "bin" / "orasd"
+    link.parent.mkdir()
+    link.symlink_to(Path(daemon_bin).resolve())
+    env = {k: v for k, v in os.environ.items() if k not in ("ORASD_BIN", "ORASD_BUILD_ID")}
+    assert orasd.daemon_build_id(env=dict(env, PATH=str(link.parent))) == (dist_dir / "build-id").read_text().strip()
+    assert orasd.daemon_build_id(env=dict(env, PATH=str(tmp_path))) is None  # nothing to start: versions alone decide
+    assert orasd.daemon_build_id(["/usr/bin/node", str(tmp_path / "main.js")], env) is None
+    assert orasd.daemon_build_id(env=dict(env, ORASD_BUILD_ID="stamped")) == "stamped"
 
 
 def test_no_daemon_to_start_names_both_ways_to_provide_one(session_dir, tmp_path):

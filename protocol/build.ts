@@ -29,6 +29,15 @@ export function buildId(env: Record<string, string | undefined> = process.env): 
   return cached;
 }
 
+/**
+ * The build of the daemon a client would start now: what dist/build-id says at this moment, not
+ * when this process started. A long-lived client of the previous build, reconnecting after a
+ * rebuild, then asks for the new daemon rather than retiring it for a build nobody can start.
+ */
+export function daemonBuildId(env: Record<string, string | undefined> = process.env): string {
+  return env[BUILD_ID_ENV] || (readBuildId(join(__dirname, '..', BUILD_ID_FILE)) ?? buildId(env));
+}
+
 function readBuildId(file: string): string | undefined {
   try {
     const id = readFileSync(file, 'utf8').trim();

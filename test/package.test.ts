@@ -43,7 +43,7 @@ after(async () => {
 });
 
 test('npm pack ships the built daemon, clients, launcher sources and schema, and nothing of tests or Go', () => {
-  for (const f of ['dist/src/main.js', 'dist/clients/typescript/index.js', 'dist/clients/typescript/index.d.ts', 'dist/protocol/index.d.ts', 'clients/shell/oras', 'clients/shell/launcher.c', 'clients/shell/oras_launcher.py', 'protocol/schema.json', 'README.md', 'LICENSE', 'package.json']) {
+  for (const f of ['dist/src/main.js', 'dist/build-id', 'dist/clients/typescript/index.js', 'dist/clients/typescript/index.d.ts', 'dist/protocol/index.d.ts', 'clients/shell/oras', 'clients/shell/launcher.c', 'clients/shell/oras_launcher.py', 'protocol/schema.json', 'README.md', 'LICENSE', 'package.json']) {
     assert.ok(files.includes(f), `${f} is missing from the package`);
   }
   const stray = files.filter((f) => /^(test|dist\/test|src|clients\/python|\.ci)\//.test(f) || f.endsWith('.go') || f.endsWith('.map') || (f.endsWith('.ts') && !f.endsWith('.d.ts')));

@@ -11,7 +11,7 @@ import {
   type MessageConnection,
 } from 'vscode-jsonrpc/node';
 import { ErrorCodes, errorCodeName, forwardedEnv, Methods, MethodsByName, type ErrorData, type MethodName, type ParamsOfMethod, type ProgressValue, type ResultOfMethod } from '../../protocol';
-import { buildId } from '../../protocol/build';
+import { daemonBuildId } from '../../protocol/build';
 import { connectSocket, defaultDaemonCommand, type SpawnOptions } from './connect';
 import { DrainingReader } from './draining-connection';
 
@@ -176,7 +176,7 @@ export class OrasdClient extends EventEmitter {
 
   private async initialize(opts: ConnectOptions): Promise<void> {
     // The daemon this client starts is this package's: one of another build gives way to it.
-    const version = opts.replaceOutdated === false ? {} : { clientVersion: opts.clientVersion ?? CLIENT_VERSION, clientBuild: buildId(opts.env ?? process.env) };
+    const version = opts.replaceOutdated === false ? {} : { clientVersion: opts.clientVersion ?? CLIENT_VERSION, clientBuild: daemonBuildId(opts.env ?? process.env) };
     // Requests of this connection find credentials, config files and proxies through this.
     const env = forwardedEnv(opts.env ?? process.env);
     const r = await this.send(this.conn, 'initialize', { clientName: opts.clientName ?? 'orasd-ts', ...version, env }, {});

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,3 +152,36 @@ for (const [name, launcher] of Object.entries(LAUNCHERS)) {
     }
   });
 }
+
+test('a daemon keeps the build it started with when a rebuild rewrites dist/build-id under it', async () => {
+  // A copy of dist inside the repository (its node_modules resolve), rebuilt under its daemon.
+  const base = join(__dirname, '..', '..', 'test', '.tmp');
+  mkdirSync(base, { recursive: true });
+  const copy = join(mkdtempSync(join(base, 'build-pin-')), 'dist');
+  const path = join(dir, 'run', 'pin.sock');
+  try {
+    cpSync(join(__dirname, '..'), copy, { recursive: true, filter: (src) => !src.startsWith(join(__dirname, '..', 'test')) });
+    writeFileSync(join(copy, 'build-id'), 'built-first\n');
+    const env: NodeJS.ProcessEnv = { ...process.env, ORASD_SOCKET: path };
+    delete env.ORASD_BUILD_ID;
+    const child = spawn(process.execPath, [join(copy, 'src', 'main.js'), 'serve', '--socket', path], { env, stdio: 'ignore' });
+    try {
+      while (!existsSync(path)) {
+        assert.equal(child.exitCode, null, 'the copied daemon exited before it listened');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      writeFileSync(join(copy, 'build-id'), 'built-second\n');
+      const c = await OrasdClient.connect({ socketPath: path, autoSpawn: false, replaceOutdated: false });
+      try {
+        assert.equal((await c.status()).build, 'built-first');
+      } finally {
+        await c.call('shutdown', {}).catch(() => undefined);
+        c.dispose();
+      }
+    } finally {
+      child.kill();
+    }
+  } finally {
+    rmSync(join(copy, '..'), { recursive: true, force: true });
+  }
+});

@@ -5,6 +5,7 @@ export const ORASD_USAGE = `orasd: one warm engine for OCI artifacts, served to 
 Usage:
   orasd serve (--socket [PATH] | --stdio) [options]   run the daemon (clients start it for you)
   orasd daemon status|stop|sockname|logs             look at, stop, or read the log of the running daemon
+  orasd cache [list|clear] [--format json|text]       what the daemon caches (manifests, tags, tokens, blobs); empty it
   orasd call METHOD [JSON|-]                          send one protocol request, print its JSON result
   orasd batch                                         JSON-RPC requests on stdin, one per line
   orasd <oras command> [args]                         any oras 1.3 command, run by the daemon
@@ -39,6 +40,25 @@ Examples:
   orasd daemon status
   orasd daemon logs --level warn
   orasd daemon stop
+`;
+
+export const CACHE_USAGE = `Usage: orasd cache [list|clear] [options]
+
+What the running daemon holds in memory, for every client: verified manifests, tag → digest
+answers, bearer tokens and blobs known to exist, by registry and repository. Tokens are only
+counted per registry, never shown. Never starts a daemon.
+
+Commands:
+  list       (the default) each cache's entries, bytes where known, and the repositories they
+             belong to: a summary on a terminal, JSON when piped (--format json|text to choose)
+  clear      empty the caches without stopping the daemon; the next request asks the registry.
+             Only some with --manifests, --tags, --tokens, --blobs (known blobs)
+
+Examples:
+  orasd cache
+  orasd cache list --format json
+  orasd cache clear
+  orasd cache clear --tags --tokens
 `;
 
 export const BATCH_USAGE = `Usage: orasd batch

@@ -1,6 +1,6 @@
 import type { StatusResult } from '../../protocol';
 
-function bytes(n: number): string {
+export function bytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB'];
   let v = n;
   let u = 0;

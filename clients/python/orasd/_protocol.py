@@ -150,6 +150,71 @@ class StatusResult(_StatusResultRequired, total=False):
     socket: str
 
 
+class CacheListResultManifestsRepositories(TypedDict):
+    registry: str
+    repository: str
+    entries: int
+    bytes: int
+
+
+class CacheListResultManifests(TypedDict):
+    entries: int
+    bytes: int
+    #: Verified manifests by repository (every caller identity together)
+    repositories: List[CacheListResultManifestsRepositories]
+
+
+class CacheListResultTagsRepositories(TypedDict):
+    registry: str
+    repository: str
+    entries: int
+    tags: List[str]
+
+
+class CacheListResultTags(TypedDict):
+    entries: int
+    #: Tag → digest answers by repository; fresh for a few seconds, then revalidated
+    repositories: List[CacheListResultTagsRepositories]
+
+
+class CacheListResultTokensRegistries(TypedDict):
+    registry: str
+    entries: int
+
+
+class CacheListResultTokens(TypedDict):
+    entries: int
+    #: Bearer tokens counted per registry; the tokens themselves are never shown
+    registries: List[CacheListResultTokensRegistries]
+
+
+class CacheListResultKnownBlobsRepositories(TypedDict):
+    registry: str
+    repository: str
+    entries: int
+
+
+class CacheListResultKnownBlobs(TypedDict):
+    entries: int
+    #: Blobs seen in a repository (their existence checks are skipped for a while)
+    repositories: List[CacheListResultKnownBlobsRepositories]
+
+
+class CacheListResult(TypedDict):
+    manifests: CacheListResultManifests
+    tags: CacheListResultTags
+    tokens: CacheListResultTokens
+    knownBlobs: CacheListResultKnownBlobs
+
+
+class CacheClearResult(TypedDict):
+    """Entries dropped from each cache"""
+    manifests: int
+    tags: int
+    tokens: int
+    knownBlobs: int
+
+
 class _FileRefRequired(TypedDict):
     path: str
 
@@ -636,6 +701,24 @@ METHODS: Dict[str, MethodSpec] = {
         "Uptime, clients, requests, HTTP and cache statistics",
         None, False, True,
         (
+        ),
+    ),
+    "cache/list": MethodSpec(
+        "cache/list", "cache_list", "request", "client→server",
+        "What the daemon caches: manifests, tags, tokens (counts only), known blobs, by registry and repository",
+        None, False, True,
+        (
+        ),
+    ),
+    "cache/clear": MethodSpec(
+        "cache/clear", "cache_clear", "request", "client→server",
+        "Empty the daemon's caches (all, or the ones named) without stopping it",
+        None, False, False,
+        (
+            ParamSpec("manifests", "manifests", False),
+            ParamSpec("tags", "tags", False),
+            ParamSpec("tokens", "tokens", False),
+            ParamSpec("blobs", "blobs", False),
         ),
     ),
     "push": MethodSpec(
@@ -1508,6 +1591,16 @@ __all__ = [
     "BlobDeleteResult",
     "BlobFetchResult",
     "BlobProgress",
+    "CacheClearResult",
+    "CacheListResult",
+    "CacheListResultKnownBlobs",
+    "CacheListResultKnownBlobsRepositories",
+    "CacheListResultManifests",
+    "CacheListResultManifestsRepositories",
+    "CacheListResultTags",
+    "CacheListResultTagsRepositories",
+    "CacheListResultTokens",
+    "CacheListResultTokensRegistries",
     "CliOutputParams",
     "CliPromptParams",
     "CliPromptResult",
@@ -1701,6 +1794,59 @@ class GeneratedMethods:
         return cast("StatusResult", self._request(
             "status",
             {},
+            timeout=timeout, cancel_event=cancel_event,
+        ))
+
+    def cache_list(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        cancel_event: Optional[threading.Event] = None,
+    ) -> CacheListResult:
+        """What the daemon caches: manifests, tags, tokens (counts only), known blobs, by registry and repository.
+
+        Wire method ``cache/list``.
+
+        Args:
+            timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
+            cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
+        """
+        return cast("CacheListResult", self._request(
+            "cache/list",
+            {},
+            timeout=timeout, cancel_event=cancel_event,
+        ))
+
+    def cache_clear(
+        self,
+        *,
+        manifests: Optional[bool] = None,
+        tags: Optional[bool] = None,
+        tokens: Optional[bool] = None,
+        blobs: Optional[bool] = None,
+        timeout: Optional[float] = None,
+        cancel_event: Optional[threading.Event] = None,
+    ) -> CacheClearResult:
+        """Empty the daemon's caches (all, or the ones named) without stopping it.
+
+        Wire method ``cache/clear``.
+
+        Args:
+            manifests (``manifests``):
+            tags (``tags``):
+            tokens (``tokens``):
+            blobs (``blobs``): The known-blobs cache
+            timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
+            cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
+        """
+        return cast("CacheClearResult", self._request(
+            "cache/clear",
+            {
+                "manifests": manifests,
+                "tags": tags,
+                "tokens": tokens,
+                "blobs": blobs,
+            },
             timeout=timeout, cancel_event=cancel_event,
         ))
 

@@ -10,7 +10,9 @@ import type { Logger } from '../../log';
 import type { Descriptor } from '../../oci/descriptor';
 import { isValidRepository } from '../../oci/reference';
 import { DEFAULT_LISTING_LIMITS, listingLimits, type ListingLimits } from '../listing-limits';
+import type { CacheClearParams, CacheClearResult, CacheListResult } from '../../../protocol/cache';
 import { Auth } from './auth';
+import { clearCaches, listCaches } from './cache-report';
 import { RegistryCatalog } from './catalog';
 import { RegistryClient } from './client';
 import { Credentials, hasSecret, type Credential } from './credentials';
@@ -152,6 +154,17 @@ export class Registries {
       tokens: { entries: s.auth.tokens.size },
       knownBlobs: { entries: s.knownBlobs.size },
     };
+  }
+
+  /** What the caches hold, by registry and repository; never a token or a caller identity. */
+  cacheList(): CacheListResult {
+    return listCaches(this.shared);
+  }
+
+  clearCaches(which: CacheClearParams = {}): CacheClearResult {
+    const out = clearCaches(this.shared, which);
+    this.shared.log.info({ cleared: out }, 'caches cleared');
+    return out;
   }
 
   async close(): Promise<void> {

@@ -81,6 +81,8 @@ export interface EngineOptions {
   temps?: TempTracker;
   /** How far a pulled folder layer may expand, unless a pull asks for other limits. */
   extractLimits?: Partial<ExtractLimits>;
+  /** Registries ("host" or "host:port") reached over plain HTTP unless a request says otherwise. */
+  plainHttpRegistries?: string[];
 }
 
 /**
@@ -109,6 +111,7 @@ export class Engine {
       ...(opts.registryTimeoutMs !== undefined ? { timeouts: { headersMs: opts.registryTimeoutMs, bodyMs: opts.registryTimeoutMs } } : {}),
       ...(opts.retry ? { retry: opts.retry } : {}),
       ...(opts.listingLimits ? { listingLimits: opts.listingLimits } : {}),
+      ...(opts.plainHttpRegistries ? { plainHttpRegistries: opts.plainHttpRegistries } : {}),
     });
     this.temps = opts.temps;
     this.extractLimits = { ...DEFAULT_EXTRACT_LIMITS, ...opts.extractLimits };

@@ -131,6 +131,20 @@ class StatusResultMemory(TypedDict):
     heapUsed: int
 
 
+class _StatusResultSettingsRequired(TypedDict):
+    #: 0: never exits for idleness
+    idleTimeoutSeconds: float
+    logLevel: str
+    #: Registries reached over plain HTTP unless a request says otherwise (the config file's plainHttp)
+    plainHttp: List[str]
+
+
+class StatusResultSettings(_StatusResultSettingsRequired, total=False):
+    """What the daemon runs with, from its flags, ORASD_* variables and config file"""
+    #: The config file read at start, when there was one
+    configFile: str
+
+
 class _StatusResultRequired(TypedDict):
     version: str
     pid: int
@@ -148,6 +162,8 @@ class StatusResult(_StatusResultRequired, total=False):
     #: Build id of the daemon
     build: str
     socket: str
+    #: What the daemon runs with, from its flags, ORASD_* variables and config file
+    settings: StatusResultSettings
 
 
 class CacheListResultManifestsRepositories(TypedDict):
@@ -1648,6 +1664,7 @@ __all__ = [
     "StatusResultMemory",
     "StatusResultReferrers",
     "StatusResultRequests",
+    "StatusResultSettings",
     "TagResult",
     "ResolveResult",
     "BlobPushResult",

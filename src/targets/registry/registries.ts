@@ -45,6 +45,8 @@ export interface RegistriesOptions {
   listingLimits?: Partial<ListingLimits>;
   /** How long a blob seen in a repository is trusted to still be there (exists() skips the HEAD). */
   knownBlobTtlMs?: number;
+  /** Registries ("host" for any port, "host:port") reached over plain HTTP unless a request says otherwise. */
+  plainHttpRegistries?: string[];
 }
 
 export interface RegistryStats {
@@ -101,6 +103,7 @@ export class Registries {
       manifestFlight: new SharedFlight(),
       headFlight: new SharedFlight(),
       probeFlight: new SharedFlight(),
+      plainHttp: new Set(opts.plainHttpRegistries ?? []),
     };
   }
 

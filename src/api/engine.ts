@@ -120,7 +120,8 @@ export class Engine {
 
   registryOptions(spec: Omit<TargetSpec, 'reference'>, ctx: Pick<CallContext, 'cwd' | 'env'>): RegistryOptions {
     const o: RegistryOptions = {};
-    if (spec.plainHttp) o.plainHttp = true;
+    // false too: it overrides the loopback and the config file's plain-HTTP defaults.
+    if (spec.plainHttp !== undefined) o.plainHttp = spec.plainHttp;
     if (spec.insecure) o.insecure = true;
     if (spec.caFile) o.caFile = resolvePath(ctx.cwd, spec.caFile);
     if (spec.username !== undefined) o.username = spec.username;

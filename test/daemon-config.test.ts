@@ -96,7 +96,7 @@ test('without the config the same request goes over HTTPS and fails; a missing f
 });
 
 test('a flag wins over its ORASD_* variable, which wins over the config file', async () => {
-  const configFile = await writeConfig(join(root, 'override'), { idleTimeout: 7, logLevel: 'warn', registryTimeout: 5 });
+  const configFile = await writeConfig(join(root, 'override'), { idleTimeout: 7, logLevel: 'warn', plainHttp: ['registry.example:5000'] });
   // startDaemon passes --log-level debug.
   const byEnv = await startDaemon({ env: cleanEnv({ ORASD_CONFIG: configFile, ORASD_IDLE_TIMEOUT: '9' }) });
   try {
@@ -104,6 +104,7 @@ test('a flag wins over its ORASD_* variable, which wins over the config file', a
     assert.equal(s.settings?.configFile, configFile);
     assert.equal(s.settings?.idleTimeoutSeconds, 9);
     assert.equal(s.settings?.logLevel, 'debug');
+    assert.deepEqual(s.settings?.plainHttp, ['registry.example:5000'], 'what neither a flag nor a variable set comes from the file');
   } finally {
     await byEnv.stop();
   }
@@ -122,7 +123,10 @@ async function serveWith(config: string, stderr: 'pipe' | 'ignore'): Promise<{ c
   const child = spawn(process.execPath, [MAIN, 'serve', '--socket', join(dir, 'orasd.sock')], { env: cleanEnv({ ORASD_CONFIG: configFile }), stdio: ['ignore', 'ignore', stderr] });
   let err = '';
   child.stderr?.on('data', (d) => (err += d));
+  // Not a timing assertion: a daemon that wrongly accepted the file would otherwise serve for ever.
+  const stray = setTimeout(() => child.kill('SIGKILL'), 30_000);
   const code = await new Promise<number | null>((r) => child.once('exit', r));
+  clearTimeout(stray);
   return { code, stderr: err, dir };
 }
 

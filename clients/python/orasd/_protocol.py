@@ -1903,7 +1903,7 @@ class GeneratedMethods:
             reference (``reference``, required): host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]
             files (``files``, required): Files and folders to pack; a folder becomes one tar+gzip layer
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):
@@ -1989,7 +1989,7 @@ class GeneratedMethods:
         Args:
             reference (``reference``, required): host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):
@@ -2077,7 +2077,7 @@ class GeneratedMethods:
             files (``files``, required): Files and folders to pack; a folder becomes one tar+gzip layer
             artifact_type (``artifactType``, required):
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):
@@ -2154,7 +2154,7 @@ class GeneratedMethods:
         Args:
             reference (``reference``, required): host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):
@@ -2329,7 +2329,7 @@ class GeneratedMethods:
             reference (``reference``, required): host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]
             tags (``tags``, required):
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):
@@ -2388,7 +2388,7 @@ class GeneratedMethods:
         Args:
             reference (``reference``, required): host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):
@@ -2451,7 +2451,7 @@ class GeneratedMethods:
         Args:
             reference (``reference``, required): host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):
@@ -2519,7 +2519,7 @@ class GeneratedMethods:
         Args:
             reference (``reference``, required): host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):
@@ -2586,7 +2586,7 @@ class GeneratedMethods:
         Args:
             reference (``reference``, required): host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):
@@ -2654,7 +2654,7 @@ class GeneratedMethods:
         Args:
             reference (``reference``, required): host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):
@@ -2720,7 +2720,7 @@ class GeneratedMethods:
         Args:
             reference (``reference``, required): host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):
@@ -2788,7 +2788,7 @@ class GeneratedMethods:
             reference (``reference``, required): host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]
             file (``file``, required): File to upload
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):
@@ -2853,7 +2853,7 @@ class GeneratedMethods:
         Args:
             reference (``reference``, required): host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):
@@ -2915,7 +2915,7 @@ class GeneratedMethods:
         Args:
             reference (``reference``, required): host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):
@@ -2980,7 +2980,7 @@ class GeneratedMethods:
         Args:
             reference (``reference``, required): host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):

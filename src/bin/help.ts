@@ -20,7 +20,8 @@ Each orasd command answers --help. Examples:
   orasd call resolve '{"reference":"localhost:5000/hello:v1"}'
   orasd daemon logs -f
 
-Environment: ORASD_SOCKET (the socket), ORASD_LOG_FILE, ORASD_LOG_LEVEL, ORASD_IDLE_TIMEOUT.
+Environment: ORASD_SOCKET (the socket), ORASD_LOG_FILE, ORASD_LOG_LEVEL, ORASD_IDLE_TIMEOUT, ORASD_CONFIG
+(the daemon's config file, default $XDG_CONFIG_HOME/orasd/config.json; see orasd serve --help).
 Protocol: protocol/PROTOCOL.md in the package.
 `;
 

@@ -54,7 +54,7 @@ export const TargetFields = {
     description: 'host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]',
   }),
   ociLayout: Type.Optional(Type.Boolean({ description: 'The reference names an OCI image layout folder' })),
-  plainHttp: Type.Optional(Type.Boolean({ description: 'Use plain HTTP (default only for loopback hosts)' })),
+  plainHttp: Type.Optional(Type.Boolean({ description: 'Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon\'s config file lists (plainHttp), else HTTPS' })),
   insecure: Type.Optional(Type.Boolean({ description: 'Skip TLS verification' })),
   caFile: Type.Optional(Type.String({ description: 'PEM file of extra trusted CAs' })),
   username: Type.Optional(Type.String()),

@@ -42,10 +42,10 @@ export const CLIENT_REFUSAL =
 
 /**
  * What a daemon started by a client receives of that client's environment: only what it needs to
- * run. Credentials, config files, helpers and proxies come with each caller's requests
+ * run (XDG_CONFIG_HOME: where its own config file is). Credentials, config files, helpers and proxies come with each caller's requests
  * (protocol/caller-env.ts), never from whichever client happened to start the daemon.
  */
-export const DAEMON_ENV_NAMES = ['PATH', 'HOME', 'TMPDIR', 'NODE_OPTIONS'] as const;
+export const DAEMON_ENV_NAMES = ['PATH', 'HOME', 'TMPDIR', 'NODE_OPTIONS', 'XDG_CONFIG_HOME'] as const;
 export const DAEMON_ENV_PREFIXES = ['ORASD_'] as const;
 
 /**

@@ -47,6 +47,16 @@ export const Examples: Record<string, Example> = {
       referrers: { checked: 12, healed: 1, incomplete: 0 },
     },
   },
+  'cache/list': {
+    params: {},
+    result: {
+      manifests: { entries: 2, bytes: 1530, repositories: [{ registry: 'localhost:5000', repository: 'net-monitor', entries: 2, bytes: 1530 }] },
+      tags: { entries: 1, repositories: [{ registry: 'localhost:5000', repository: 'net-monitor', entries: 1, tags: ['v1'] }] },
+      tokens: { entries: 1, registries: [{ registry: 'ghcr.io', entries: 1 }] },
+      knownBlobs: { entries: 3, repositories: [{ registry: 'localhost:5000', repository: 'net-monitor', entries: 3 }] },
+    },
+  },
+  'cache/clear': { params: { tags: true }, result: { manifests: 0, tags: 1, tokens: 0, knownBlobs: 0 }, note: 'No cache named: all four are emptied.' },
   push: {
     params: { reference: `${R}:readme`, cwd: '/home/me/work', artifactType: 'readme/example', files: [{ path: 'readme.md', mediaType: 'application/markdown' }, { path: 'details' }], progressToken: 'p1' },
     result: { ...MANIFEST, artifactType: 'readme/example', referenceAsTags: [`${R}:readme`], layers: [README, DETAILS] },

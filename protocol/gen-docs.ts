@@ -133,7 +133,7 @@ as JSON Schema is in [\`schema.json\`](schema.json) for clients in other languag
   \`initialize\` (\`env\`, library clients, for every request of the connection). A request finds its
   credentials, config files, credential helpers and proxies there, never in the daemon's own
   environment, which belongs to whichever client happened to start it.
-- **Auto-spawn**: a client that finds no daemon starts \`orasd serve --socket <path> --idle-timeout 1800\`
+- **Auto-spawn**: a client that finds no daemon starts \`orasd serve --socket <path> --idle-timeout-default 1800\`
   detached and retries the connection; concurrent starts end with one daemon (the daemon holds a
   lock next to the socket; the losers exit at once). The daemon is started in the socket's folder
   (its state folder, never the client's working directory) with only ${DAEMON_ENV_NAMES.map((n) => `\`${n}\``).join(', ')}, ${DAEMON_ENV_PREFIXES.map((p) => `\`${p}*\``).join(', ')}

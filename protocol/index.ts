@@ -7,6 +7,7 @@ export * from './common';
 export * from './artifacts';
 export * from './content';
 export * from './session';
+export * from './cache';
 export * from './cli';
 export * from './progress';
 export * from './methods';

@@ -5,6 +5,7 @@ import * as C from './content';
 import * as S from './session';
 import * as L from './cli';
 import * as P from './progress';
+import * as K from './cache';
 import type { ErrorData } from './errors';
 
 export type Direction = 'client→server' | 'server→client';
@@ -44,6 +45,8 @@ export const Methods = {
   shutdown: request({ method: 'shutdown', summary: 'Stop accepting work; in-flight requests finish', params: S.ShutdownParams, result: S.ShutdownResult }),
   exit: notification({ method: 'exit', summary: 'Exit the daemon (after shutdown)', params: S.ShutdownParams }),
   status: request({ readOnly: true, method: 'status', summary: 'Uptime, clients, requests, HTTP and cache statistics', params: S.StatusParams, result: S.StatusResult }),
+  cacheList: request({ readOnly: true, method: 'cache/list', summary: 'What the daemon caches: manifests, tags, tokens (counts only), known blobs, by registry and repository', params: K.CacheListParams, result: K.CacheListResult }),
+  cacheClear: request({ method: 'cache/clear', summary: 'Empty the daemon\'s caches (all, or the ones named) without stopping it', params: K.CacheClearParams, result: K.CacheClearResult }),
 
   push: request({ method: 'push', oras: 'oras push', progress: true, summary: 'Pack files and folders into an artifact and push it', params: A.PushParams, result: A.PushResult }),
   pull: request({ method: 'pull', oras: 'oras pull', progress: true, summary: 'Pull an artifact\'s files into a folder', params: A.PullParams, result: A.PullResult }),

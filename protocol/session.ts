@@ -68,6 +68,17 @@ export const StatusResult = Obj({
     'Read-backs of referrers listings after attach and copy -r: subjects checked, referrers a listing lacked and that were put again until it showed them, checks that still lacked some (IncompleteGraph)',
   ),
   memory: Obj({ rss: Counter, heapUsed: Counter }),
+  settings: Type.Optional(
+    Obj(
+      {
+        configFile: Type.Optional(Type.String({ description: 'The config file read at start, when there was one' })),
+        idleTimeoutSeconds: Type.Number({ minimum: 0, description: '0: never exits for idleness' }),
+        logLevel: Type.String(),
+        plainHttp: Type.Array(Type.String(), { description: 'Registries reached over plain HTTP unless a request says otherwise (the config file\'s plainHttp)' }),
+      },
+      'What the daemon runs with, from its flags, ORASD_* variables and config file',
+    ),
+  ),
 });
 export type StatusResult = Static<typeof StatusResult>;
 

@@ -1,5 +1,5 @@
 /**
- * The `orasd` command: `serve` runs the daemon; `daemon`, `call` and `batch` talk to it; every
+ * The `orasd` command: `serve` runs the daemon; `daemon`, `cache`, `call` and `batch` talk to it; every
  * other command is an oras command line, forwarded to the daemon (which runs it) like nailgun.
  */
 // Each command requires only what it needs: startup time is what a launcher pays per call.
@@ -11,6 +11,8 @@ async function main(argv: string[]): Promise<number> {
       return (require('./bin/serve') as typeof import('./bin/serve')).serve(argv.slice(1));
     case 'daemon':
       return (require('./bin/client-commands') as typeof import('./bin/client-commands')).daemonCommand(argv.slice(1));
+    case 'cache':
+      return (require('./bin/cache-command') as typeof import('./bin/cache-command')).cacheCommand(argv.slice(1));
     case 'call':
       return (require('./bin/client-commands') as typeof import('./bin/client-commands')).callCommand(argv.slice(1));
     case 'batch':

@@ -8,7 +8,7 @@ static const char *const FORWARDED_ENV_NAMES[] = {"DOCKER_CONFIG", "HOME", "PATH
 static const char *const FORWARDED_ENV_PREFIXES[] = {"ORAS_", NULL};
 
 /* All a daemon started by the launcher gets of its environment (plus SOCKET_ENV). */
-static const char *const DAEMON_ENV_NAMES[] = {"PATH", "HOME", "TMPDIR", "NODE_OPTIONS", NULL};
+static const char *const DAEMON_ENV_NAMES[] = {"PATH", "HOME", "TMPDIR", "NODE_OPTIONS", "XDG_CONFIG_HOME", NULL};
 static const char *const DAEMON_ENV_PREFIXES[] = {"ORASD_", NULL};
 
 /* The socket: $SOCKET_ENV, else $RUNTIME_DIR_ENV/RUNTIME_SOCKET, else

@@ -107,7 +107,7 @@ def wait_readable(fd):
 # (clients/shell/oras_launcher.py) carry this same block.
 FORWARDED_ENV_NAMES = frozenset(("DOCKER_CONFIG", "HOME", "PATH", "USER", "XDG_CONFIG_HOME", "NO_COLOR", "TERM", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "no_proxy", "all_proxy", "SSL_CERT_FILE", "SSL_CERT_DIR"))
 FORWARDED_ENV_PREFIXES = ("ORAS_",)
-DAEMON_ENV_NAMES = frozenset(("PATH", "HOME", "TMPDIR", "NODE_OPTIONS"))
+DAEMON_ENV_NAMES = frozenset(("PATH", "HOME", "TMPDIR", "NODE_OPTIONS", "XDG_CONFIG_HOME"))
 DAEMON_ENV_PREFIXES = ("ORASD_",)
 SOCKET_ENV = "ORASD_SOCKET"
 RUNTIME_DIR_ENV = "XDG_RUNTIME_DIR"

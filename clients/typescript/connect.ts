@@ -7,7 +7,10 @@ import { CLIENT_REFUSAL, daemonEnv, defaultSocketPath, socketFolderProblem } fro
 export interface SpawnOptions {
   /** Command that starts the daemon; default: this package's `orasd` with the running Node. */
   daemonCommand?: string[];
-  /** Extra arguments for `orasd serve`, e.g. ["--idle-timeout", "600"]. */
+  /**
+   * Extra arguments for `orasd serve`, e.g. ["--idle-timeout", "600"]. Default: an idle timeout of
+   * 1800 s that the user's ORASD_IDLE_TIMEOUT or config file overrides.
+   */
   serveArgs?: string[];
   /**
    * The caller's environment (default: this process's): it locates the socket, its forwarded
@@ -42,7 +45,7 @@ export function spawnDaemon(socketPath: string, opts: SpawnOptions = {}): ChildP
   const [cmd, ...args] = opts.daemonCommand ?? defaultDaemonCommand();
   const path = resolve(socketPath);
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 }); // the daemon would make it, but it starts in there
-  const child = spawn(cmd!, [...args, 'serve', '--socket', path, ...(opts.serveArgs ?? ['--idle-timeout', '1800'])], {
+  const child = spawn(cmd!, [...args, 'serve', '--socket', path, ...(opts.serveArgs ?? ['--idle-timeout-default', '1800'])], {
     detached: true,
     stdio: 'ignore',
     cwd: dirname(path),

@@ -81,6 +81,8 @@ export interface EngineOptions {
   temps?: TempTracker;
   /** How far a pulled folder layer may expand, unless a pull asks for other limits. */
   extractLimits?: Partial<ExtractLimits>;
+  /** Registries ("host" or "host:port") reached over plain HTTP unless a request says otherwise. */
+  plainHttpRegistries?: string[];
 }
 
 /**
@@ -109,6 +111,7 @@ export class Engine {
       ...(opts.registryTimeoutMs !== undefined ? { timeouts: { headersMs: opts.registryTimeoutMs, bodyMs: opts.registryTimeoutMs } } : {}),
       ...(opts.retry ? { retry: opts.retry } : {}),
       ...(opts.listingLimits ? { listingLimits: opts.listingLimits } : {}),
+      ...(opts.plainHttpRegistries ? { plainHttpRegistries: opts.plainHttpRegistries } : {}),
     });
     this.temps = opts.temps;
     this.extractLimits = { ...DEFAULT_EXTRACT_LIMITS, ...opts.extractLimits };
@@ -117,7 +120,8 @@ export class Engine {
 
   registryOptions(spec: Omit<TargetSpec, 'reference'>, ctx: Pick<CallContext, 'cwd' | 'env'>): RegistryOptions {
     const o: RegistryOptions = {};
-    if (spec.plainHttp) o.plainHttp = true;
+    // false too: it overrides the loopback and the config file's plain-HTTP defaults.
+    if (spec.plainHttp !== undefined) o.plainHttp = spec.plainHttp;
     if (spec.insecure) o.insecure = true;
     if (spec.caFile) o.caFile = resolvePath(ctx.cwd, spec.caFile);
     if (spec.username !== undefined) o.username = spec.username;

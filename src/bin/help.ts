@@ -5,6 +5,7 @@ export const ORASD_USAGE = `orasd: one warm engine for OCI artifacts, served to 
 Usage:
   orasd serve (--socket [PATH] | --stdio) [options]   run the daemon (clients start it for you)
   orasd daemon status|stop|sockname|logs             look at, stop, or read the log of the running daemon
+  orasd cache [list|clear] [--format json|text]       what the daemon caches (manifests, tags, tokens, blobs); empty it
   orasd call METHOD [JSON|-]                          send one protocol request, print its JSON result
   orasd batch                                         JSON-RPC requests on stdin, one per line
   orasd <oras command> [args]                         any oras 1.3 command, run by the daemon
@@ -19,7 +20,8 @@ Each orasd command answers --help. Examples:
   orasd call resolve '{"reference":"localhost:5000/hello:v1"}'
   orasd daemon logs -f
 
-Environment: ORASD_SOCKET (the socket), ORASD_LOG_FILE, ORASD_LOG_LEVEL, ORASD_IDLE_TIMEOUT.
+Environment: ORASD_SOCKET (the socket), ORASD_LOG_FILE, ORASD_LOG_LEVEL, ORASD_IDLE_TIMEOUT, ORASD_CONFIG
+(the daemon's config file, default $XDG_CONFIG_HOME/orasd/config.json; see orasd serve --help).
 Protocol: protocol/PROTOCOL.md in the package.
 `;
 
@@ -39,6 +41,25 @@ Examples:
   orasd daemon status
   orasd daemon logs --level warn
   orasd daemon stop
+`;
+
+export const CACHE_USAGE = `Usage: orasd cache [list|clear] [options]
+
+What the running daemon holds in memory, for every client: verified manifests, tag → digest
+answers, bearer tokens and blobs known to exist, by registry and repository. Tokens are only
+counted per registry, never shown. Never starts a daemon.
+
+Commands:
+  list       (the default) each cache's entries, bytes where known, and the repositories they
+             belong to: a summary on a terminal, JSON when piped (--format json|text to choose)
+  clear      empty the caches without stopping the daemon; the next request asks the registry.
+             Only some with --manifests, --tags, --tokens, --blobs (known blobs)
+
+Examples:
+  orasd cache
+  orasd cache list --format json
+  orasd cache clear
+  orasd cache clear --tags --tokens
 `;
 
 export const BATCH_USAGE = `Usage: orasd batch

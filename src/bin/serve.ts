@@ -1,3 +1,4 @@
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultSocketPath } from '../../protocol/endpoint';
@@ -10,13 +11,17 @@ import { MiB, defaultLimits, type ServerLimits } from '../server/limits';
 import { AlreadyRunning, ensurePrivateDir, listenSocket, type SocketListener } from '../server/socket-server';
 import { TempJournal, recoverTemps } from '../server/temp-journal';
 import { VERSION } from '../version';
+import { ConfigError, configPath, loadConfig } from './daemon-config';
 
 export const SERVE_USAGE = `Usage: orasd serve (--stdio | --socket [PATH]) [options]
 
   --stdio                 speak JSON-RPC (LSP framing) on stdin/stdout; ends when stdin closes
   --socket [PATH]         listen on a Unix socket (default: ORASD_SOCKET, $XDG_RUNTIME_DIR/orasd/orasd.sock,
                           else <tmp>/orasd-<uid>/orasd.sock); LSP or newline-delimited JSON per client
-  --idle-timeout SECONDS  exit after this long without clients (default ORASD_IDLE_TIMEOUT or 0 = never)
+  --idle-timeout SECONDS  exit after this long without clients (default ORASD_IDLE_TIMEOUT, else the
+                          config file, else --idle-timeout-default, else 0 = never)
+  --idle-timeout-default SECONDS  what clients pass when they start a daemon (1800): the idle timeout
+                          unless ORASD_IDLE_TIMEOUT or the config file set one
   --log-file FILE         JSON logs to FILE (default ORASD_LOG_FILE; else, when stderr is
                           /dev/null as for a daemon a client started, orasd.log next to the
                           socket, rotated to orasd.log.1 past ORASD_LOG_MAX_BYTES, 10 MiB)
@@ -49,6 +54,16 @@ Limits that keep one client from starving the others (a client past one gets LIM
   --listing-max-pages N       pages of one listing (ORASD_LISTING_MAX_PAGES, 10000)
                           Past a limit a request fails with LIMIT_EXCEEDED; requests may set their own
                           (listingLimits).
+
+Config file: $ORASD_CONFIG, else $XDG_CONFIG_HOME/orasd/config.json, else ~/.config/orasd/config.json.
+A JSON object with any of the flags above in camelCase (idleTimeout, logFile, logLevel, registryTimeout,
+retryAttempts, retryDelay, http2, maxExtractEntries, maxExtractBytes, maxConnections, maxMessageMib,
+maxBufferedMib, frameTimeout, listingMaxEntries, listingMaxBytes, listingMaxPageBytes, listingMaxPages)
+and plainHttp: registries ("host:port", or "host" for every port) reached over plain HTTP unless a
+request says plainHttp: false. A flag wins over its ORASD_* variable, which wins over the file, which
+wins over the built-in default. A missing file is fine; an invalid one (schema:
+protocol/config.schema.json) stops the daemon with the file, the key and the problem named.
+  {"idleTimeout": 600, "logLevel": "warn", "plainHttp": ["registry.lan:5000"]}
 
 Temporary files of running operations are listed in a journal next to the socket; a daemon
 serving there removes, in the background, what a daemon that died without cleaning up (kill -9)
@@ -84,6 +99,7 @@ export async function serve(argv: string[]): Promise<number> {
     options: {
       stdio: { type: 'boolean' },
       'idle-timeout': { type: 'string' },
+      'idle-timeout-default': { type: 'string' },
       'log-file': { type: 'string' },
       'log-level': { type: 'string' },
       'registry-timeout': { type: 'string' },
@@ -109,13 +125,28 @@ export async function serve(argv: string[]): Promise<number> {
     process.stderr.write(SERVE_USAGE);
     return 2;
   }
-  const idleSeconds = Number(values['idle-timeout'] ?? process.env.ORASD_IDLE_TIMEOUT ?? 0);
+  // A flag wins over its environment variable, which wins over the config file.
+  const configFile = configPath();
+  let config;
+  try {
+    config = loadConfig(configFile);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    refuseConfig(e.message, socketPath, !!values.stdio);
+    return 2;
+  }
+  const fromConfig = (flag: string): string | undefined => {
+    const v = (config as Record<string, unknown>)[flag.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())];
+    return v === undefined ? undefined : String(v);
+  };
+  const idleRaw = values['idle-timeout'] ?? (process.env.ORASD_IDLE_TIMEOUT || undefined) ?? fromConfig('idle-timeout') ?? values['idle-timeout-default'] ?? '0';
+  const idleSeconds = Number(idleRaw);
   if (!Number.isFinite(idleSeconds) || idleSeconds < 0) {
-    process.stderr.write(`orasd: --idle-timeout must be a number of seconds, got ${values['idle-timeout']}\n`);
+    process.stderr.write(`orasd: --idle-timeout must be a number of seconds, got ${idleRaw}\n`);
     return 2;
   }
   const num = (flag: string, env: string, min: number): number | undefined | Error => {
-    const raw = (values as Record<string, string | undefined>)[flag] ?? process.env[env];
+    const raw = (values as Record<string, string | undefined>)[flag] ?? (process.env[env] || undefined) ?? fromConfig(flag);
     if (raw === undefined || raw === '') return undefined;
     const n = Number(raw);
     return Number.isFinite(n) && n >= min ? n : new Error(`orasd: --${flag} (${env}) must be a number >= ${min}, got ${raw}\n`);
@@ -159,9 +190,10 @@ export async function serve(argv: string[]): Promise<number> {
   if (socketPath !== undefined || socket) socketPath = resolvePath(socketPath ?? defaultSocketPath());
   const stateDir = dirname(socketPath ?? resolvePath(defaultSocketPath()));
   // A daemon a client started has stderr on /dev/null: it logs to its state folder instead.
-  const logFileOption = values['log-file'] ?? process.env.ORASD_LOG_FILE;
+  const logFileOption = values['log-file'] ?? (process.env.ORASD_LOG_FILE || undefined) ?? config.logFile;
   const logFile = logFileOption ? resolvePath(logFileOption) : !values.stdio && stderrIsDevNull() ? join(stateDir, LOG_FILE_NAME) : undefined;
-  const log = createLogger({ ...(values['log-level'] ? { level: values['log-level'] } : {}), ...(logFile ? { file: logFile } : {}) });
+  const logLevel = values['log-level'] || process.env.ORASD_LOG_LEVEL || config.logLevel || 'info';
+  const log = createLogger({ level: logLevel, ...(logFile ? { file: logFile } : {}) });
   const journal = await openJournal(stateDir, log);
   leaveClientFolder(journal ? stateDir : '/', log);
   // What crashed predecessors left is removed once this daemon serves, in the background: a
@@ -175,7 +207,8 @@ export async function serve(argv: string[]): Promise<number> {
   const engine = new Engine({
     log,
     ...(journal ? { temps: journal } : {}),
-    ...(values.http2 || process.env.ORASD_HTTP2 === '1' ? { http2: true } : {}),
+    ...(values.http2 || (process.env.ORASD_HTTP2 ? process.env.ORASD_HTTP2 === '1' : config.http2) ? { http2: true } : {}),
+    ...(config.plainHttp?.length ? { plainHttpRegistries: config.plainHttp } : {}),
     ...(Object.keys(listingLimits).length ? { listingLimits } : {}),
     ...(typeof timeout === 'number' ? { registryTimeoutMs: Math.round(timeout * 1000) } : {}),
     extractLimits: {
@@ -205,6 +238,7 @@ export async function serve(argv: string[]): Promise<number> {
       onStop: resolve,
       stopListening: async () => (await listening)?.close(),
       limits,
+      settings: { ...(existsSync(configFile) ? { configFile } : {}), idleTimeoutSeconds: socket ? idleSeconds : 0, logLevel, plainHttp: config.plainHttp ?? [] },
     });
     const gate = new ConnectionLimit(limits.maxConnections, log);
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void daemon.shutdown(sig));
@@ -241,6 +275,23 @@ export async function serve(argv: string[]): Promise<number> {
   journal?.close();
   await new Promise<void>((r) => log.flush(() => r()));
   return reason === 'already running' || reason === 'listen failed' ? 1 : 0;
+}
+
+/**
+ * A config file that is there but wrong stops the daemon before it serves. A daemon a client
+ * started has no stderr anyone reads: the reason also goes to its log, where
+ * `orasd daemon logs` shows it.
+ */
+function refuseConfig(message: string, socketPath: string | undefined, stdio: boolean): void {
+  process.stderr.write(`orasd: ${message}\n`);
+  if (stdio || !stderrIsDevNull()) return;
+  const dir = dirname(resolvePath(socketPath ?? defaultSocketPath()));
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    appendFileSync(join(dir, LOG_FILE_NAME), `${JSON.stringify({ level: 50, time: Date.now(), pid: process.pid, msg: `not starting: ${message}` })}\n`, { mode: 0o600 });
+  } catch {
+    // Nowhere to write: the client's "did not start" tells to run `orasd serve` by hand.
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { StatusResult } from '../../protocol';
 
-function bytes(n: number): string {
+export function bytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB'];
   let v = n;
   let u = 0;
@@ -29,6 +29,7 @@ export function statusText(s: StatusResult, logFile?: string): string {
     `orasd ${s.version}${s.build ? ` (build ${s.build})` : ''}, pid ${s.pid}, up ${duration(s.uptimeSeconds)}`,
     ...(s.socket ? [`socket    ${s.socket}`] : []),
     ...(logFile ? [`log       ${logFile}  (orasd daemon logs)`] : []),
+    ...(s.settings?.configFile ? [`config    ${s.settings.configFile}`] : []),
     `clients   ${s.clients.connected} connected, ${s.clients.total} since start`,
     `requests  ${s.requests.inFlight} in flight; ${s.requests.total} done: ${s.requests.succeeded} succeeded, ${s.requests.failed} failed, ${s.requests.cancelled} cancelled`,
     `          by method: ${counts(s.requests.byMethod)}`,

@@ -29,6 +29,10 @@ export class KeyIndex {
   get size(): number {
     return this.map.size;
   }
+
+  clear(): void {
+    this.map.clear();
+  }
 }
 
 /** The group of a `<group>#<who>` key (the whole key when it has no `#`). */

@@ -39,6 +39,19 @@ export class KnownSet {
     for (const k of this.groups.keys(group)) this.lru.delete(k);
   }
 
+  keys(): IterableIterator<string> {
+    this.lru.purgeStale();
+    return this.lru.keys();
+  }
+
+  /** Empties the set; returns how many keys it held. */
+  clear(): number {
+    const n = this.size;
+    this.lru.clear();
+    this.groups.clear();
+    return n;
+  }
+
   get size(): number {
     return this.lru.size;
   }

@@ -64,6 +64,20 @@ export class ManifestCache {
     for (const k of this.groups.keys(group)) this.lru.delete(k);
   }
 
+  /** Each entry's key and the bytes it counts against the budget. */
+  *sizes(): Generator<[string, number]> {
+    if (!this.lru) return;
+    for (const [k, v] of this.lru.entries()) yield [k, v.bytes.length + k.length + ENTRY_OVERHEAD];
+  }
+
+  /** Empties the cache; returns how many entries it held. */
+  clear(): number {
+    const n = this.lru?.size ?? 0;
+    this.lru?.clear();
+    this.groups.clear();
+    return n;
+  }
+
   stats(): { entries: number; bytes: number; hits: number; misses: number } {
     return { entries: this.lru?.size ?? 0, bytes: this.lru?.calculatedSize ?? 0, hits: this.hitCount, misses: this.missCount };
   }

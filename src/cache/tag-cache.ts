@@ -75,6 +75,19 @@ export class TagCache<V> {
     for (const k of this.names.keys(name)) this.lru.delete(k);
   }
 
+  keys(): IterableIterator<string> {
+    return this.lru.keys();
+  }
+
+  /** Empties the cache; returns how many entries it held. */
+  clear(): number {
+    const n = this.lru.size;
+    this.lru.clear();
+    this.names.clear();
+    this.byValue.clear();
+    return n;
+  }
+
   stats(): { entries: number; hits: number; misses: number } {
     return { entries: this.lru.size, hits: this.hitCount, misses: this.missCount };
   }

@@ -22,6 +22,8 @@ export interface DaemonOptions {
   stopListening?: () => Promise<void>;
   /** Defaults: defaultLimits(). */
   limits?: ServerLimits;
+  /** What status reports of the daemon's own settings. */
+  settings?: StatusResult['settings'];
 }
 
 /** The process-wide state of a serving daemon: its clients, counters and lifecycle. */
@@ -142,6 +144,7 @@ export class Daemon {
       caches: { manifests: r.manifests, tags: r.tags, tokens: r.tokens, knownBlobs: r.knownBlobs },
       referrers: { checked: checks.checked, healed: checks.healed, incomplete: checks.incomplete },
       memory: { rss: mem.rss, heapUsed: mem.heapUsed },
+      ...(this.opts.settings ? { settings: this.opts.settings } : {}),
     };
   }
 

@@ -5,12 +5,13 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { DiscoverNode } from '../../protocol/artifacts';
 import { Examples } from '../../protocol/examples';
 import { DOCS_PATH, renderDocs } from '../../protocol/gen-docs';
-import { renderSchema, SCHEMA_PATH } from '../../protocol/gen-schema';
+import { CONFIG_SCHEMA_PATH, renderConfigSchema, renderSchema, SCHEMA_PATH } from '../../protocol/gen-schema';
 import { MethodsByName } from '../../protocol/methods';
 import { handlers } from '../../src/api/handlers';
 
 test('protocol/schema.json and PROTOCOL.md are what protocol/*.ts generate (run `npm run gen`)', () => {
   assert.equal(readFileSync(SCHEMA_PATH, 'utf8'), renderSchema());
+  assert.equal(readFileSync(CONFIG_SCHEMA_PATH, 'utf8'), renderConfigSchema());
   assert.equal(readFileSync(DOCS_PATH, 'utf8'), renderDocs());
 });
 

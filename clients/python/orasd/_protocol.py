@@ -131,6 +131,20 @@ class StatusResultMemory(TypedDict):
     heapUsed: int
 
 
+class _StatusResultSettingsRequired(TypedDict):
+    #: 0: never exits for idleness
+    idleTimeoutSeconds: float
+    logLevel: str
+    #: Registries reached over plain HTTP unless a request says otherwise (the config file's plainHttp)
+    plainHttp: List[str]
+
+
+class StatusResultSettings(_StatusResultSettingsRequired, total=False):
+    """What the daemon runs with, from its flags, ORASD_* variables and config file"""
+    #: The config file read at start, when there was one
+    configFile: str
+
+
 class _StatusResultRequired(TypedDict):
     version: str
     pid: int
@@ -148,6 +162,73 @@ class StatusResult(_StatusResultRequired, total=False):
     #: Build id of the daemon
     build: str
     socket: str
+    #: What the daemon runs with, from its flags, ORASD_* variables and config file
+    settings: StatusResultSettings
+
+
+class CacheListResultManifestsRepositories(TypedDict):
+    registry: str
+    repository: str
+    entries: int
+    bytes: int
+
+
+class CacheListResultManifests(TypedDict):
+    entries: int
+    bytes: int
+    #: Verified manifests by repository (every caller identity together)
+    repositories: List[CacheListResultManifestsRepositories]
+
+
+class CacheListResultTagsRepositories(TypedDict):
+    registry: str
+    repository: str
+    entries: int
+    tags: List[str]
+
+
+class CacheListResultTags(TypedDict):
+    entries: int
+    #: Tag → digest answers by repository; fresh for a few seconds, then revalidated
+    repositories: List[CacheListResultTagsRepositories]
+
+
+class CacheListResultTokensRegistries(TypedDict):
+    registry: str
+    entries: int
+
+
+class CacheListResultTokens(TypedDict):
+    entries: int
+    #: Bearer tokens counted per registry; the tokens themselves are never shown
+    registries: List[CacheListResultTokensRegistries]
+
+
+class CacheListResultKnownBlobsRepositories(TypedDict):
+    registry: str
+    repository: str
+    entries: int
+
+
+class CacheListResultKnownBlobs(TypedDict):
+    entries: int
+    #: Blobs seen in a repository (their existence checks are skipped for a while)
+    repositories: List[CacheListResultKnownBlobsRepositories]
+
+
+class CacheListResult(TypedDict):
+    manifests: CacheListResultManifests
+    tags: CacheListResultTags
+    tokens: CacheListResultTokens
+    knownBlobs: CacheListResultKnownBlobs
+
+
+class CacheClearResult(TypedDict):
+    """Entries dropped from each cache"""
+    manifests: int
+    tags: int
+    tokens: int
+    knownBlobs: int
 
 
 class _FileRefRequired(TypedDict):
@@ -636,6 +717,24 @@ METHODS: Dict[str, MethodSpec] = {
         "Uptime, clients, requests, HTTP and cache statistics",
         None, False, True,
         (
+        ),
+    ),
+    "cache/list": MethodSpec(
+        "cache/list", "cache_list", "request", "client→server",
+        "What the daemon caches: manifests, tags, tokens (counts only), known blobs, by registry and repository",
+        None, False, True,
+        (
+        ),
+    ),
+    "cache/clear": MethodSpec(
+        "cache/clear", "cache_clear", "request", "client→server",
+        "Empty the daemon's caches (all, or the ones named) without stopping it",
+        None, False, False,
+        (
+            ParamSpec("manifests", "manifests", False),
+            ParamSpec("tags", "tags", False),
+            ParamSpec("tokens", "tokens", False),
+            ParamSpec("blobs", "blobs", False),
         ),
     ),
     "push": MethodSpec(
@@ -1508,6 +1607,16 @@ __all__ = [
     "BlobDeleteResult",
     "BlobFetchResult",
     "BlobProgress",
+    "CacheClearResult",
+    "CacheListResult",
+    "CacheListResultKnownBlobs",
+    "CacheListResultKnownBlobsRepositories",
+    "CacheListResultManifests",
+    "CacheListResultManifestsRepositories",
+    "CacheListResultTags",
+    "CacheListResultTagsRepositories",
+    "CacheListResultTokens",
+    "CacheListResultTokensRegistries",
     "CliOutputParams",
     "CliPromptParams",
     "CliPromptResult",
@@ -1555,6 +1664,7 @@ __all__ = [
     "StatusResultMemory",
     "StatusResultReferrers",
     "StatusResultRequests",
+    "StatusResultSettings",
     "TagResult",
     "ResolveResult",
     "BlobPushResult",
@@ -1704,6 +1814,59 @@ class GeneratedMethods:
             timeout=timeout, cancel_event=cancel_event,
         ))
 
+    def cache_list(
+        self,
+        *,
+        timeout: Optional[float] = None,
+        cancel_event: Optional[threading.Event] = None,
+    ) -> CacheListResult:
+        """What the daemon caches: manifests, tags, tokens (counts only), known blobs, by registry and repository.
+
+        Wire method ``cache/list``.
+
+        Args:
+            timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
+            cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
+        """
+        return cast("CacheListResult", self._request(
+            "cache/list",
+            {},
+            timeout=timeout, cancel_event=cancel_event,
+        ))
+
+    def cache_clear(
+        self,
+        *,
+        manifests: Optional[bool] = None,
+        tags: Optional[bool] = None,
+        tokens: Optional[bool] = None,
+        blobs: Optional[bool] = None,
+        timeout: Optional[float] = None,
+        cancel_event: Optional[threading.Event] = None,
+    ) -> CacheClearResult:
+        """Empty the daemon's caches (all, or the ones named) without stopping it.
+
+        Wire method ``cache/clear``.
+
+        Args:
+            manifests (``manifests``):
+            tags (``tags``):
+            tokens (``tokens``):
+            blobs (``blobs``): The known-blobs cache
+            timeout: seconds; on expiry the request is cancelled in the daemon and Timeout is raised.
+            cancel_event: setting it cancels the request in the daemon; Cancelled is raised.
+        """
+        return cast("CacheClearResult", self._request(
+            "cache/clear",
+            {
+                "manifests": manifests,
+                "tags": tags,
+                "tokens": tokens,
+                "blobs": blobs,
+            },
+            timeout=timeout, cancel_event=cancel_event,
+        ))
+
     def push(
         self,
         *,
@@ -1740,7 +1903,7 @@ class GeneratedMethods:
             reference (``reference``, required): host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]
             files (``files``, required): Files and folders to pack; a folder becomes one tar+gzip layer
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):
@@ -1826,7 +1989,7 @@ class GeneratedMethods:
         Args:
             reference (``reference``, required): host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):
@@ -1914,7 +2077,7 @@ class GeneratedMethods:
             files (``files``, required): Files and folders to pack; a folder becomes one tar+gzip layer
             artifact_type (``artifactType``, required):
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):
@@ -1991,7 +2154,7 @@ class GeneratedMethods:
         Args:
             reference (``reference``, required): host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):
@@ -2166,7 +2329,7 @@ class GeneratedMethods:
             reference (``reference``, required): host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]
             tags (``tags``, required):
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):
@@ -2225,7 +2388,7 @@ class GeneratedMethods:
         Args:
             reference (``reference``, required): host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):
@@ -2288,7 +2451,7 @@ class GeneratedMethods:
         Args:
             reference (``reference``, required): host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):
@@ -2356,7 +2519,7 @@ class GeneratedMethods:
         Args:
             reference (``reference``, required): host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):
@@ -2423,7 +2586,7 @@ class GeneratedMethods:
         Args:
             reference (``reference``, required): host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):
@@ -2491,7 +2654,7 @@ class GeneratedMethods:
         Args:
             reference (``reference``, required): host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):
@@ -2557,7 +2720,7 @@ class GeneratedMethods:
         Args:
             reference (``reference``, required): host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):
@@ -2625,7 +2788,7 @@ class GeneratedMethods:
             reference (``reference``, required): host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]
             file (``file``, required): File to upload
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):
@@ -2690,7 +2853,7 @@ class GeneratedMethods:
         Args:
             reference (``reference``, required): host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):
@@ -2752,7 +2915,7 @@ class GeneratedMethods:
         Args:
             reference (``reference``, required): host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):
@@ -2817,7 +2980,7 @@ class GeneratedMethods:
         Args:
             reference (``reference``, required): host[:port]/repo[:tag[,tag...]] or host[:port]/repo@sha256:...; with ociLayout: path[:tag|@digest]
             oci_layout (``ociLayout``): The reference names an OCI image layout folder
-            plain_http (``plainHttp``): Use plain HTTP (default only for loopback hosts)
+            plain_http (``plainHttp``): Use plain HTTP (true) or HTTPS (false); default: plain HTTP for loopback hosts and the registries the daemon's config file lists (plainHttp), else HTTPS
             insecure (``insecure``): Skip TLS verification
             ca_file (``caFile``): PEM file of extra trusted CAs
             username (``username``):

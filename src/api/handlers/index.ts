@@ -2,6 +2,7 @@ import type { Handler } from './types';
 import { handleAttach, handleCopy, handleDiscover, handlePull, handlePush } from './artifacts';
 import * as C from './content';
 import { handleLogin, handleLogout } from './auth';
+import { handleCacheClear, handleCacheList } from './cache';
 
 /** The engine's methods by wire name; lifecycle methods (initialize, status, cli/run...) live in the server. */
 export const handlers: Record<string, Handler> = {
@@ -23,6 +24,8 @@ export const handlers: Record<string, Handler> = {
   'repo/list': C.handleRepoList,
   login: handleLogin,
   logout: handleLogout,
+  'cache/list': handleCacheList,
+  'cache/clear': handleCacheClear,
 };
 
 export type { Handler };

@@ -4,7 +4,7 @@ import type { Attempt, AuthTarget } from './auth';
 import { credentialId, hasSecret, type Credential } from './credentials';
 import { parseOciErrors, registryError, type ErrorContext } from './errors';
 import { abandon, discard, readErrorBody, type HttpResponse, type TlsOptions } from './http';
-import { apiHost, isLoopbackHost, type RegistryOptions } from './options';
+import { apiHost, hostnameOf, isLoopbackHost, type RegistryOptions } from './options';
 import { RETRYABLE_STATUS, delayFor, isRetryable, sleep } from './retry';
 import type { Shared } from './state';
 
@@ -52,8 +52,9 @@ export class RegistryClient implements AuthTarget {
   ) {
     this.registry = registry;
     this.loopback = isLoopbackHost(registry);
-    // Loopback registries default to plain HTTP, unless the caller says otherwise or brings TLS options.
-    this.plain = opts.plainHttp ?? (this.loopback && !opts.caFile && !opts.insecure);
+    // Registries the daemon's config lists, and loopback ones unless the caller brings TLS
+    // options, default to plain HTTP; the caller's plainHttp decides when given.
+    this.plain = opts.plainHttp ?? (shared.plainHttp.has(registry) || shared.plainHttp.has(hostnameOf(registry)) || (this.loopback && !opts.caFile && !opts.insecure));
     this.origin = `${this.plain ? 'http' : 'https'}://${apiHost(registry)}`;
     this.tls = { ...(opts.caFile ? { caFile: opts.caFile } : {}), ...(opts.insecure ? { insecure: true } : {}) };
     const explicit: Credential = {

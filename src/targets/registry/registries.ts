@@ -10,7 +10,9 @@ import type { Logger } from '../../log';
 import type { Descriptor } from '../../oci/descriptor';
 import { isValidRepository } from '../../oci/reference';
 import { DEFAULT_LISTING_LIMITS, listingLimits, type ListingLimits } from '../listing-limits';
+import type { CacheClearParams, CacheClearResult, CacheListResult } from '../../../protocol/cache';
 import { Auth } from './auth';
+import { clearCaches, listCaches } from './cache-report';
 import { RegistryCatalog } from './catalog';
 import { RegistryClient } from './client';
 import { Credentials, hasSecret, type Credential } from './credentials';
@@ -43,6 +45,8 @@ export interface RegistriesOptions {
   listingLimits?: Partial<ListingLimits>;
   /** How long a blob seen in a repository is trusted to still be there (exists() skips the HEAD). */
   knownBlobTtlMs?: number;
+  /** Registries ("host" for any port, "host:port") reached over plain HTTP unless a request says otherwise. */
+  plainHttpRegistries?: string[];
 }
 
 export interface RegistryStats {
@@ -99,6 +103,7 @@ export class Registries {
       manifestFlight: new SharedFlight(),
       headFlight: new SharedFlight(),
       probeFlight: new SharedFlight(),
+      plainHttp: new Set(opts.plainHttpRegistries ?? []),
     };
   }
 
@@ -152,6 +157,17 @@ export class Registries {
       tokens: { entries: s.auth.tokens.size },
       knownBlobs: { entries: s.knownBlobs.size },
     };
+  }
+
+  /** What the caches hold, by registry and repository; never a token or a caller identity. */
+  cacheList(): CacheListResult {
+    return listCaches(this.shared);
+  }
+
+  clearCaches(which: CacheClearParams = {}): CacheClearResult {
+    const out = clearCaches(this.shared, which);
+    this.shared.log.info({ cleared: out }, 'caches cleared');
+    return out;
   }
 
   async close(): Promise<void> {

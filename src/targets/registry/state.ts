@@ -47,4 +47,6 @@ export interface Shared {
   manifestFlight: SharedFlight<{ descriptor: Descriptor; bytes: Buffer }>;
   headFlight: SharedFlight<Descriptor | undefined>;
   probeFlight: SharedFlight<boolean | undefined>;
+  /** The daemon's plain-HTTP registries ("host" for any port, "host:port"), from its config file. */
+  plainHttp: ReadonlySet<string>;
 }

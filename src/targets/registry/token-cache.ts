@@ -51,6 +51,24 @@ export class TokenCache {
     for (const k of this.lru.keys()) if (k.startsWith(`${registry}\0`)) this.lru.delete(k);
   }
 
+  /** Live tokens per registry: what may be shown of them. */
+  countsByRegistry(): Map<string, number> {
+    this.lru.purgeStale();
+    const out = new Map<string, number>();
+    for (const k of this.lru.keys()) {
+      const registry = k.slice(0, k.indexOf('\0'));
+      out.set(registry, (out.get(registry) ?? 0) + 1);
+    }
+    return out;
+  }
+
+  /** Empties the cache; returns how many live tokens it held. */
+  clear(): number {
+    const n = this.size;
+    this.lru.clear();
+    return n;
+  }
+
   get size(): number {
     this.lru.purgeStale();
     return this.lru.size;

@@ -401,7 +401,7 @@ static pid_t spawn_daemon(const char *path, const char *main_js) {
       env[k++] = str_printf("%s=%s", SOCKET_ENV, path);
       environ = env; /* execvp searches this PATH and passes this environment on */
       if (chdir(dir) < 0) _exit(127); /* reported as "it exited" */
-      char *args[] = {"serve", "--socket", (char *)path, "--idle-timeout", "1800"};
+      char *args[] = {"serve", "--socket", (char *)path, "--idle-timeout-default", "1800"};
       exec_node(main_js, args, 5);
       int e = errno;
       if (write(p[1], &e, sizeof e) < 0) {

@@ -207,7 +207,7 @@ def spawn_daemon(path, main_js):
                 env = daemon_env(os.environ, path)
                 try:
                     os.chdir(os.path.dirname(path) or '.')
-                    os.execvpe('node', ['node', main_js, 'serve', '--socket', path, '--idle-timeout', '1800'], env)
+                    os.execvpe('node', ['node', main_js, 'serve', '--socket', path, '--idle-timeout-default', '1800'], env)
                 except OSError as e:
                     os.write(w, b' %d' % e.errno)
                 os._exit(127)

@@ -20,7 +20,7 @@ from . import _rules
 from .errors import DaemonNotFound, DaemonUnavailable
 
 #: What an auto-spawned daemon is started with after ``serve --socket PATH``.
-DEFAULT_SERVE_ARGS = ("--idle-timeout", "1800")
+DEFAULT_SERVE_ARGS = ("--idle-timeout-default", "1800")
 DEFAULT_SPAWN_TIMEOUT = 15.0
 
 #: Overrides the build id (protocol/build.ts), and the file ``npm run build`` writes it to in dist/.

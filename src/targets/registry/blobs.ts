@@ -221,6 +221,19 @@ async function putMonolithic(t: RegistryTarget, session: URL, desc: Descriptor, 
   await discard(res);
 }
 
+/** One upload request with its body; never retried here (a stream cannot be replayed). */
+function sendBody(t: RegistryTarget, method: 'POST' | 'PUT', url: URL, desc: Descriptor, body: Readable | Buffer, opts: TransferOptions): Promise<HttpResponse> {
+  return t.client.send({
+    method,
+    url,
+    headers: { 'content-type': 'application/octet-stream', 'content-length': String(desc.size) },
+    body,
+    scopes: [pushScope(t.repository)],
+    signal: opts.signal,
+    retry: false,
+  });
+}
+
 /** Sends the blob's bytes as one request body, counted for progress; the answer is the caller's to read. */
 async function sendContent(t: RegistryTarget, method: 'POST' | 'PUT', url: URL, desc: Descriptor, open: () => Readable | Promise<Readable>, opts: TransferOptions): Promise<HttpResponse> {
   const source = await open();
@@ -239,15 +252,7 @@ async function sendContent(t: RegistryTarget, method: 'POST' | 'PUT', url: URL, 
   source.once('error', (e) => counter.destroy(e));
   let res: HttpResponse;
   try {
-    res = await t.client.send({
-      method,
-      url,
-      headers: { 'content-type': 'application/octet-stream', 'content-length': String(desc.size) },
-      body,
-      scopes: [pushScope(t.repository)],
-      signal: opts.signal,
-      retry: false,
-    });
+    res = await sendBody(t, method, url, desc, body, opts);
   } catch (e) {
     abandon(source);
     if (opts.signal?.aborted) throw cancelled();
@@ -286,15 +291,7 @@ async function sendSmall(t: RegistryTarget, method: 'POST' | 'PUT', url: URL, de
   }
   const body = Buffer.concat(chunks, read);
   opts.onBytes?.(read);
-  return t.client.send({
-    method,
-    url,
-    headers: { 'content-type': 'application/octet-stream', 'content-length': String(desc.size) },
-    body,
-    scopes: [pushScope(t.repository)],
-    signal: opts.signal,
-    retry: false,
-  });
+  return sendBody(t, method, url, desc, body, opts);
 }
 
 /**

@@ -14,7 +14,8 @@ import { after, before, test } from 'node:test';
 import { OrasdClient } from '../clients/typescript';
 import { buildId } from '../protocol/build';
 import { getSharedRegistries, type RunningRegistry } from './registries/harness';
-import { MAIN } from './support/daemon';
+import { MAIN, stopDaemonAt } from './support/daemon';
+import { pidAlive } from '../src/server/pid-alive';
 
 let reg: RunningRegistry;
 let dir: string;
@@ -38,21 +39,11 @@ before(async () => {
 });
 after(async () => {
   for (const path of [socketPath, ...sockets]) {
-    const c = await OrasdClient.connect({ socketPath: path, autoSpawn: false, replaceOutdated: false }).catch(() => undefined);
-    await c?.call('shutdown', {}).catch(() => undefined);
-    c?.dispose();
+    await stopDaemonAt(path, { replaceOutdated: false });
   }
   await rm(dir, { recursive: true, force: true });
 });
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('a client of the current build replaces a daemon of another build after its push finishes; the pusher carries on', async () => {
   // The "old build": the same code told to call itself something else, started by a client that
@@ -77,7 +68,7 @@ test('a client of the current build replaces a daemon of another build after its
       // The old daemon's client goes on without an error, whichever daemon answers, and once the
       // old one has drained and exited, it is served by the new one.
       assert.equal((await old.resolve({ reference: ref })).digest, pushed.digest);
-      while (alive(before.pid)) {
+      while (pidAlive(before.pid)) {
         assert.equal((await old.resolve({ reference: ref })).digest, pushed.digest);
         await new Promise((r) => setTimeout(r, 20));
       }

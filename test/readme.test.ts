@@ -9,10 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import { OrasdClient } from '../clients/typescript/client';
 import { ensureTools, getSharedRegistries, oras, type RunningRegistry } from './registries/harness';
 import { tree } from './support/files';
-import { MAIN } from './support/daemon';
+import { MAIN, stopDaemonAt } from './support/daemon';
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, '..', '..');
@@ -35,9 +34,7 @@ before(async () => {
   for (const f of ['app.tar.gz', 'sbom.json', 'sbom.sig']) await writeFile(join(dir, f), `${f} content`);
 });
 after(async () => {
-  const c = await OrasdClient.connect({ socketPath: env.ORASD_SOCKET, autoSpawn: false }).catch(() => undefined);
-  await c?.call('shutdown', {}).catch(() => undefined);
-  c?.dispose();
+  await stopDaemonAt(env.ORASD_SOCKET);
   await rm(dir, { recursive: true, force: true });
 });
 

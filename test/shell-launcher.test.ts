@@ -16,6 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import { forwardedEnv } from '../src/bin/forward';
 import { FrameDecoder, type Framing } from '../src/server/frame-decoder';
 import { ensureTools } from './registries/tools';
+import { pidAlive } from '../src/server/pid-alive';
 
 const ROOT = join(__dirname, '..', '..');
 const SHELL = join(ROOT, 'clients', 'shell');
@@ -105,14 +106,6 @@ async function waitFor(what: string, cond: () => boolean | Promise<boolean>, tim
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 // ---- private daemons ----
 
@@ -679,7 +672,7 @@ describe('starting and replacing the daemon', () => {
       assert.equal((await run(name, ['version'], { env: p.env })).code, 0);
       const { pid } = daemonStatus(p);
       process.kill(pid, 'SIGKILL');
-      await waitFor('the daemon to die', () => !alive(pid));
+      await waitFor('the daemon to die', () => !pidAlive(pid));
       assert.ok(existsSync(p.socket), 'the socket file is left behind');
       const r = await run(name, ['version'], { env: p.env });
       assert.equal(r.code, 0, `${name}: ${r.stderr}`);

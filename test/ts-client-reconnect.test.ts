@@ -10,7 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { OrasdClient, OrasdRequestError } from '../clients/typescript';
 import { ErrorCodes } from '../protocol/errors';
 import { getSharedRegistries, type RunningRegistry } from './registries/harness';
-import { MAIN } from './support/daemon';
+import { MAIN, stopDaemonAt } from './support/daemon';
+import { pidAlive } from '../src/server/pid-alive';
 
 let reg: RunningRegistry;
 let dir: string;
@@ -25,25 +26,15 @@ before(async () => {
   await writeFile(join(dir, 'big.bin'), randomBytes(48 * 1024 * 1024));
 });
 after(async () => {
-  const c = await OrasdClient.connect({ socketPath, autoSpawn: false }).catch(() => undefined);
-  await c?.call('shutdown', {}).catch(() => undefined);
-  c?.dispose();
+  await stopDaemonAt(socketPath);
   await rm(dir, { recursive: true, force: true });
 });
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** SIGKILL, then wait until the process is gone (the daemon is detached, so nobody reaps it but init). */
 async function kill(pid: number): Promise<void> {
   process.kill(pid, 'SIGKILL');
-  while (alive(pid)) await sleep(20);
+  while (pidAlive(pid)) await sleep(20);
 }
 
 test('after SIGKILL, a read goes to a new daemon, and so does a request the old one never got', async () => {

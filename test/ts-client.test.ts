@@ -9,7 +9,7 @@ import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import { OrasdClient, OrasdRequestError, type ProgressValue } from '../clients/typescript';
 import { ErrorCodes } from '../protocol/errors';
 import { getSharedRegistries, type RunningRegistry } from './registries/harness';
-import { MAIN } from './support/daemon';
+import { MAIN, stopDaemonAt } from './support/daemon';
 
 let reg: RunningRegistry;
 let dir: string;
@@ -24,9 +24,7 @@ before(async () => {
   await writeFile(join(dir, 'big.bin'), randomBytes(24 * 1024 * 1024));
 });
 after(async () => {
-  const c = await OrasdClient.connect({ socketPath, autoSpawn: false }).catch(() => undefined);
-  await c?.call('shutdown', {}).catch(() => undefined);
-  c?.dispose();
+  await stopDaemonAt(socketPath);
   await rm(dir, { recursive: true, force: true });
 });
 

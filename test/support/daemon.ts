@@ -148,3 +148,10 @@ export class RawClient {
     this.socket.destroy();
   }
 }
+
+/** Stops whatever daemon answers on `socketPath` (none is fine): the after() of suites whose clients start one. */
+export async function stopDaemonAt(socketPath: string | undefined, opts: { replaceOutdated?: boolean } = {}): Promise<void> {
+  const c = await OrasdClient.connect({ socketPath, autoSpawn: false, ...opts }).catch(() => undefined);
+  await c?.call('shutdown', {}).catch(() => undefined);
+  c?.dispose();
+}
